@@ -1,0 +1,69 @@
+// The tables the fast path shares with its control side (src/dataplane/ through the binding).
+// This header is the contract: the binding fills services and real servers, workers read them,
+// schedulers pick among real servers, counters are read back in batches.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace pivs {
+
+enum Proto : uint8_t { PROTO_TCP = 6, PROTO_UDP = 17 };
+
+struct Addr {
+  uint8_t family = 0;      // 4 or 6
+  uint8_t bytes[16] = {};  // IPv4 in bytes[0..3], rest zero
+  bool operator==(const Addr& o) const {
+    return family == o.family && std::memcmp(bytes, o.bytes, 16) == 0;
+  }
+};
+
+// Updated by workers with relaxed atomics; read by the binding in batches.
+struct Counters {
+  std::atomic<uint64_t> conns{0}, inpkts{0}, inbytes{0}, outpkts{0}, outbytes{0};
+  void zero() {
+    conns = 0; inpkts = 0; inbytes = 0; outpkts = 0; outbytes = 0;
+  }
+};
+
+// One real server of one virtual service. Shared (shared_ptr) between table snapshots so that a
+// reload keeps its counters and connections keep pointing at it.
+struct Real {
+  Addr addr;
+  uint16_t port = 0;
+  std::atomic<int32_t> weight{1};      // 0 = quiescent
+  uint32_t u_threshold = 0;            // 0 = none
+  uint32_t l_threshold = 0;            // 0 = 3/4 of u_threshold
+  std::atomic<int32_t> activeconns{0};
+  std::atomic<int32_t> inactconns{0};
+  std::atomic<int32_t> persistconns{0};
+  std::atomic<bool> overloaded{false};  // kept by update_overload() (sched.h)
+  std::atomic<uint64_t> mac{0};         // 48-bit MAC in the low bits, 0 = unresolved
+  Counters stats;
+
+  // Usable for a new connection: the weight and the scheduler's own checks decide the rest.
+  bool available() const {
+    return mac.load(std::memory_order_relaxed) != 0 && !overloaded.load(std::memory_order_relaxed);
+  }
+};
+
+using RealPtr = std::shared_ptr<Real>;
+using RealList = std::vector<RealPtr>;
+
+enum SchedKind : uint8_t {
+  SCHED_RR, SCHED_WRR, SCHED_LC, SCHED_WLC, SCHED_SED, SCHED_NQ, SCHED_SH, SCHED_DH, SCHED_MH,
+  SCHED_FO, SCHED_OVF, SCHED_TWOS, SCHED_LBLC, SCHED_LBLCR,
+};
+
+// ipvsadm -b flags.
+enum SchedFlags : uint32_t {
+  SCHED_F_SH_FALLBACK = 1u << 0,
+  SCHED_F_SH_PORT = 1u << 1,
+  SCHED_F_MH_FALLBACK = 1u << 2,
+  SCHED_F_MH_PORT = 1u << 3,
+};
+
+}  // namespace pivs

@@ -1,0 +1,48 @@
+# Sourced by scripts/test and scripts/lab: installs what pivs needs on a Debian machine (as root),
+# builds the addon and the TypeScript. Quiet when everything is already there.
+set -euo pipefail
+
+PIVS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the lab and the tests use as real peers and tools.
+PIVS_DEBIAN_PACKAGES=(iproute2 curl procps g++ make python3)
+
+pivs_need_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "pivs: this needs root (network namespaces, packet sockets): run it with sudo." >&2
+    exit 1
+  fi
+}
+
+pivs_install_debian() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "pivs: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pivs_build() {
+  cd "$PIVS_ROOT"
+  # npm ci also builds the addon (the package's install script runs node-gyp).
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "pivs: installing npm packages and building the addon"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  if [ ! -f build/Release/pivs_native.node ] || [ -n "$(find native binding.gyp -newer build/Release/pivs_native.node -print -quit)" ]; then
+    echo "pivs: building the addon"
+    npm run --silent build:native >/dev/null
+  fi
+  echo "pivs: compiling TypeScript"
+  npx tsc -p .
+}
+
+pivs_setup() {
+  pivs_need_root
+  pivs_install_debian "${PIVS_DEBIAN_PACKAGES[@]}"
+  pivs_build
+}

@@ -1,0 +1,98 @@
+// The control-socket protocol between pivsadm (and later status/, snmp/) and pivsd.
+// Transport: a Unix stream socket; one JSON object per line each way; one request per connection
+// is allowed but not required (requests carry an id, responses echo it).
+import type {
+  Persistence, RealServer, Scheduler, SchedFlag, Timeouts, VirtualService, VirtualServiceKey,
+} from '../config/model';
+import type { ConnectionEntry, Counters } from '../dataplane/types';
+
+export const DEFAULT_SOCKET = '/run/pivs/pivsd.sock';
+export const SOCKET_ENV = 'PIVS_SOCKET';
+
+/** Fields of a virtual service that -A sets and -E changes (everything but its real servers). */
+export interface ServiceSettings extends VirtualServiceKey {
+  scheduler: Scheduler;
+  schedFlags: SchedFlag[];
+  persistence?: Persistence;
+  sloppy: boolean;
+}
+
+export type Command =
+  | { method: 'addService'; params: { service: ServiceSettings } }
+  | { method: 'editService'; params: { service: ServiceSettings } }
+  | { method: 'deleteService'; params: { key: VirtualServiceKey } }
+  | { method: 'clear' }
+  | { method: 'addReal'; params: { key: VirtualServiceKey; real: RealServer } }
+  | { method: 'editReal'; params: { key: VirtualServiceKey; real: RealServer } }
+  | { method: 'deleteReal'; params: { key: VirtualServiceKey; address: string; port: number } }
+  | { method: 'zero'; params: { key?: VirtualServiceKey } }
+  /** ipvsadm --set: a 0 leaves that timeout unchanged. */
+  | { method: 'setTimeouts'; params: Timeouts };
+
+export type Query =
+  | { method: 'list' }
+  | { method: 'connections' }
+  | { method: 'timeouts' };
+
+/** ipvsadm -R: every command applies, or none does. */
+export type Batch = { method: 'batch'; params: { commands: Command[] } };
+
+export type Request = (Command | Query | Batch) & { id: number };
+
+/** Per-second rates as IPVS's estimator reports them (2 s sampling, smoothed). */
+export interface Rates {
+  cps: number;
+  inPps: number;
+  outPps: number;
+  inBps: number;
+  outBps: number;
+}
+
+export interface RealServerState extends RealServer {
+  stats: Counters;
+  rates: Rates;
+  activeConns: number;
+  inactiveConns: number;
+  persistentConns: number;
+  overloaded: boolean;
+  macResolved: boolean;
+}
+
+export interface VirtualServiceState extends Omit<VirtualService, 'realServers'> {
+  stats: Counters;
+  rates: Rates;
+  realServers: RealServerState[];
+}
+
+export interface ListResult {
+  /** e.g. "1.2.1", the IPVS version ipvsadm prints in its header. */
+  ipvsVersion: string;
+  pivsVersion: string;
+  connTableSize: number;
+  timeouts: Timeouts;
+  virtualServices: VirtualServiceState[];
+}
+
+/** Error codes map one-to-one onto ipvsadm's messages (cli/ owns the wording). */
+export type ErrorCode =
+  | 'ServiceExists'      // "Service already exists"
+  | 'NoService'          // "No such service"
+  | 'RealExists'         // "Destination already exists"
+  | 'NoReal'             // "No such destination"
+  | 'Invalid'            // a bad argument; message says which
+  | 'Internal';
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Response =
+  | { id: number; result: unknown }
+  | { id: number; error: ErrorBody };
+
+export interface ResultOf {
+  list: ListResult;
+  connections: ConnectionEntry[];
+  timeouts: Timeouts;
+}

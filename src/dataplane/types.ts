@@ -1,0 +1,99 @@
+// The contract between the control plane and the fast path. src/dataplane/ is the only code that
+// loads the addon; everything else talks to this interface (test/fakes/dataplane.ts fakes it).
+import type { Timeouts, VirtualService, VirtualServiceKey, Protocol } from '../config/model';
+
+export interface Counters {
+  conns: number;
+  inPackets: number;
+  inBytes: number;
+  /** Always 0 for direct routing (replies bypass the director); kept for ipvsadm's columns. */
+  outPackets: number;
+  outBytes: number;
+}
+
+export interface RealServerStats extends Counters {
+  address: string;
+  port: number;
+  activeConns: number;
+  inactiveConns: number;
+  persistentConns: number;
+  /** Above its upper threshold, so taking no new connections. */
+  overloaded: boolean;
+  /** The real server's MAC is known; until then it gets no new connections. */
+  macResolved: boolean;
+}
+
+export interface VirtualServiceStats extends Counters, VirtualServiceKey {
+  realServers: RealServerStats[];
+}
+
+/** TCP states named as ipvsadm -L -c prints them; UDP entries say "UDP", templates "NONE". */
+export type ConnectionState =
+  | 'NONE' | 'ESTABLISHED' | 'SYN_SENT' | 'SYN_RECV' | 'FIN_WAIT' | 'TIME_WAIT'
+  | 'CLOSE' | 'CLOSE_WAIT' | 'LAST_ACK' | 'LISTEN' | 'SYNACK' | 'UDP';
+
+export interface ConnectionEntry {
+  protocol: Protocol;
+  clientAddress: string;
+  clientPort: number;
+  virtualAddress: string;
+  virtualPort: number;
+  realAddress: string;
+  realPort: number;
+  state: ConnectionState;
+  /** Milliseconds until the entry expires. */
+  expiresMs: number;
+  /** Persistence template (client -> real server binding), not a flow. */
+  template: boolean;
+}
+
+export interface DataplaneCounters {
+  rxPackets: number;
+  txPackets: number;
+  /** Frames that matched no virtual service (left to the kernel). */
+  ignored: number;
+  /** Non-SYN TCP with no connection entry, no available real server, or unresolved MAC. */
+  dropped: number;
+  connections: number;
+  connTableSize: number;
+}
+
+export interface DataplaneOptions {
+  /** null: no packet socket at all; only simulate() drives the fast path (unit tests, benches). */
+  interface: string | null;
+  workers: number;
+  connTableSize: number;
+  mhTableSize: number;
+}
+
+export interface Dataplane {
+  /** The interface's own MAC ("aa:bb:cc:dd:ee:ff"), or 00:00:00:00:00:00 without an interface. */
+  readonly mac: string;
+  /**
+   * Replace the whole virtual-service table at once. Counters, scheduler state and connections of
+   * services and real servers whose keys remain are kept; a removed real server's connections
+   * continue until they expire, as IPVS does.
+   */
+  apply(services: readonly VirtualService[]): void;
+  setTimeouts(timeouts: Timeouts): void;
+  /** Tell the fast path a real server's MAC (null: unknown again). Applies to existing connections. */
+  setNeighbour(address: string, mac: string | null): void;
+  stats(): VirtualServiceStats[];
+  connections(): ConnectionEntry[];
+  /** ipvsadm -Z: zero counters of one service or of all. */
+  zero(service?: VirtualServiceKey): void;
+  counters(): DataplaneCounters;
+  /**
+   * Run the fast path on one Ethernet frame as if received, without transmitting: returns the frame
+   * that would be sent (MAC rewritten) or null (ignored, dropped, or a control frame).
+   */
+  simulate(frame: Buffer, nowMs?: number): Buffer | null;
+  /** Transmit one whole Ethernet frame on the interface (ARP replies, ICMP echo replies). */
+  sendFrame(frame: Buffer): void;
+  /**
+   * Frames the fast path hands up in batches: every ARP frame, ICMP/ICMPv6 addressed to a
+   * virtual-service address, and ICMPv6 neighbour discovery. Never forwarded traffic.
+   */
+  onControlFrames(handler: (frames: Buffer[]) => void): void;
+  close(): void;
+}
