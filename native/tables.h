@@ -9,6 +9,9 @@
 #include <memory>
 #include <vector>
 
+// <memory> pulls in <sched.h>, whose POSIX SCHED_RR macro would break SchedKind below.
+#undef SCHED_RR
+
 namespace pivs {
 
 enum Proto : uint8_t { PROTO_TCP = 6, PROTO_UDP = 17 };

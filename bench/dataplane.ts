@@ -1,0 +1,140 @@
+// Dataplane throughput and memory, measured against the kernel's own IP forwarding in the same run
+// over the same veth LAN (see src/lab/topology.ts): a generator in the client's namespace sends
+// 64-byte UDP frames over many flows to VIP:9 for a fixed time; "delivered" is what the real
+// servers' eth0 received. The kernel reference is the director namespace turned into a router for
+// the VIP (ECMP over the real servers, L4 hash), which is the same one-hop shape as DR.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { run, sleep } from '../src/lab/exec';
+import { ROOT, startPivsd, type Pivsd } from '../src/lab/pivsd';
+import { IFACE, Topology } from '../src/lab/topology';
+
+const SECONDS = 5;
+const WARMUP_SECONDS = 1;
+const FLOWS = 4096;
+const PORT = 9;
+const MEMORY_FLOWS = 1_000_000;
+const MEMORY_TABLE = 2_097_152;
+/** Source addresses of the memory run: more flows than one address has ports. */
+const MEMORY_SOURCE = '198.19.0.1';
+const MEMORY_PPS = 200_000;
+
+const OUT = join(ROOT, 'bench', 'out');
+const GEN = join(OUT, 'gen');
+
+interface Rate {
+  label: string;
+  offeredPps: number;
+  deliveredPps: number;
+}
+
+async function buildGenerator(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  await run('gcc', ['-O2', '-Wall', '-o', GEN, join(ROOT, 'bench', 'gen.c')], { timeoutMs: 60_000 });
+}
+
+async function generate(t: Topology, dstMac: string, args: string[], timeoutMs: number): Promise<{ sent: number; seconds: number }> {
+  const out = await t.exec(t.client, GEN, [
+    '-i', IFACE, '-s', t.client.mac, '-d', dstMac, '-D', t.vip, '-p', String(PORT), ...args,
+  ], timeoutMs);
+  return JSON.parse(out) as { sent: number; seconds: number };
+}
+
+async function delivered(t: Topology): Promise<number> {
+  const s = await Promise.all(t.reals.map((r) => t.linkStats(r)));
+  return s.reduce((a, x) => a + x.rxPackets, 0);
+}
+
+/** One timed run at full speed to the given MAC; returns offered and delivered packets/s. */
+async function measure(t: Topology, label: string, dstMac: string): Promise<Rate> {
+  await generate(t, dstMac, ['-S', t.client.address, '-f', String(FLOWS), '-t', String(WARMUP_SECONDS)], 30_000);
+  await sleep(300);
+  const before = await delivered(t);
+  const g = await generate(t, dstMac, ['-S', t.client.address, '-f', String(FLOWS), '-t', String(SECONDS)], 60_000);
+  // Frames still queued in rings and backlogs land within a few hundred milliseconds.
+  await sleep(500);
+  const after = await delivered(t);
+  return { label, offeredPps: g.sent / g.seconds, deliveredPps: (after - before) / g.seconds };
+}
+
+function writeConfig(t: Topology, name: string, workers: number, connTableSize: number): string {
+  const file = join(t.runDir, name);
+  writeFileSync(file, stringify({
+    director: { interface: IFACE, workers, connTableSize },
+    virtualServices: [{
+      protocol: 'udp', address: t.vip, port: PORT, scheduler: 'rr',
+      realServers: t.reals.map((r) => ({ address: r.address, port: PORT, weight: 1 })),
+    }],
+  }));
+  return file;
+}
+
+async function withPivsd<T>(t: Topology, workers: number, connTableSize: number, body: (p: Pivsd) => Promise<T>): Promise<T> {
+  const configFile = writeConfig(t, `bench-w${workers}.yaml`, workers, connTableSize);
+  const p = await startPivsd(t, { workers, configFile, tag: `bench-w${workers}-${connTableSize}` });
+  try {
+    await p.waitReady();
+    return await body(p);
+  } finally {
+    await p.stop();
+  }
+}
+
+function vmKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (m === null) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
+interface Memory {
+  sent: number;
+  connections: number;
+  hwmBeforeKiB: number;
+  hwmAfterKiB: number;
+}
+
+async function memoryRun(t: Topology): Promise<Memory> {
+  return withPivsd(t, 1, MEMORY_TABLE, async (p) => {
+    const hwmBeforeKiB = vmKiB(p.pid, 'VmHWM');
+    const g = await generate(t, t.director.mac, [
+      '-S', MEMORY_SOURCE, '-f', String(MEMORY_FLOWS), '-n', String(MEMORY_FLOWS), '-r', String(MEMORY_PPS),
+    ], 60_000);
+    await sleep(1000);
+    const l = await p.list();
+    const connections = l.virtualServices.reduce((a, s) => a + s.stats.conns, 0);
+    return { sent: g.sent, connections, hwmBeforeKiB, hwmAfterKiB: vmKiB(p.pid, 'VmHWM') };
+  });
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const pad = (s: string, n: number): string => s.padStart(n);
+
+export async function runDataplaneBench(): Promise<string> {
+  await buildGenerator();
+  const t = await Topology.create({ kind: 'b', realServers: 3 });
+  try {
+    await t.makeDirectorKernelRouter();
+    const kernel = await measure(t, 'kernel IP forwarding', t.director.mac);
+    await t.undoDirectorKernelRouter();
+    const rates: Rate[] = [kernel];
+    for (const workers of [1, 2]) {
+      rates.push(await withPivsd(t, workers, 1_048_576, () =>
+        measure(t, `pivsd, ${workers} worker${workers > 1 ? 's' : ''}`, t.director.mac)));
+    }
+    const mem = await memoryRun(t);
+
+    const lines = [
+      `dataplane: 64-byte UDP frames, ${FLOWS} flows to VIP:${PORT}, ${SECONDS} s per run, ${t.reals.length} real servers, veth + bridge`,
+      `${'path'.padEnd(24)}${pad('offered pps', 14)}${pad('delivered pps', 15)}${pad('vs kernel', 11)}`,
+      ...rates.map((r) => `${r.label.padEnd(24)}${pad(fmt(r.offeredPps), 14)}${pad(fmt(r.deliveredPps), 15)}${pad((r.deliveredPps / kernel.deliveredPps).toFixed(2), 11)}`),
+      '',
+      `pivsd memory: ${fmt(mem.sent)} distinct UDP flows sent at ${fmt(MEMORY_PPS)} pps, ${fmt(mem.connections)} connections scheduled (table size ${fmt(MEMORY_TABLE)})`,
+      `  peak RSS (VmHWM) before ${fmt(mem.hwmBeforeKiB / 1024)} MiB, after ${fmt(mem.hwmAfterKiB / 1024)} MiB, ` +
+        `${((mem.hwmAfterKiB - mem.hwmBeforeKiB) * 1024 / Math.max(1, mem.connections)).toFixed(0)} bytes per connection`,
+    ];
+    return lines.join('\n');
+  } finally {
+    await t.teardown();
+  }
+}

@@ -1,0 +1,156 @@
+/* Packet generator for bench/dataplane.ts: 64-byte Ethernet frames (60 bytes + FCS) carrying UDP
+ * over many flows, sent with sendmmsg on an AF_PACKET socket bypassing the qdisc.
+ *
+ *   gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS]
+ *
+ * Flow k uses source port 1024 + k % 64512 and source address SRCIP + k / 64512, so more than
+ * 64512 flows spread over consecutive source addresses. Prints one JSON line: packets sent, seconds.
+ * Built by the bench at run time (gcc -O2); not part of pivs itself. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FRAME_LEN 60
+#define BATCH 64
+#define PORTS_PER_ADDR 64512u
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int parse_mac(const char *s, uint8_t out[6]) {
+  unsigned v[6];
+  if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) return -1;
+  for (int i = 0; i < 6; i++) out[i] = (uint8_t)v[i];
+  return 0;
+}
+
+static uint16_t ip_checksum(const uint8_t *h) {
+  uint32_t sum = 0;
+  for (int i = 0; i < 20; i += 2) sum += (uint32_t)(h[i] << 8 | h[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+static void build(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
+                  uint32_t daddr, uint16_t sport, uint16_t dport) {
+  memset(f, 0, FRAME_LEN);
+  memcpy(f, dmac, 6);
+  memcpy(f + 6, smac, 6);
+  f[12] = 0x08; f[13] = 0x00;
+  uint8_t *ip = f + 14;
+  ip[0] = 0x45;
+  uint16_t tot = FRAME_LEN - 14;
+  ip[2] = tot >> 8; ip[3] = tot & 0xff;
+  ip[6] = 0x40; /* DF */
+  ip[8] = 64;
+  ip[9] = 17;
+  memcpy(ip + 12, &saddr, 4);
+  memcpy(ip + 16, &daddr, 4);
+  uint16_t c = ip_checksum(ip);
+  ip[10] = c >> 8; ip[11] = c & 0xff;
+  uint8_t *udp = ip + 20;
+  udp[0] = sport >> 8; udp[1] = sport & 0xff;
+  udp[2] = dport >> 8; udp[3] = dport & 0xff;
+  uint16_t ulen = tot - 20;
+  udp[4] = ulen >> 8; udp[5] = ulen & 0xff;
+  /* UDP checksum 0: "none", valid for IPv4. */
+}
+
+static void usage(void) {
+  fprintf(stderr, "usage: gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  const char *ifname = NULL;
+  uint8_t smac[6], dmac[6];
+  int have_s = 0, have_d = 0;
+  struct in_addr src = {0}, dst = {0};
+  long dport = -1, flows = 0, pps = 0;
+  double seconds = 0;
+  long long packets = 0;
+  int opt;
+  while ((opt = getopt(argc, argv, "i:s:d:S:D:p:f:t:n:r:")) != -1) {
+    switch (opt) {
+      case 'i': ifname = optarg; break;
+      case 's': if (parse_mac(optarg, smac)) usage(); have_s = 1; break;
+      case 'd': if (parse_mac(optarg, dmac)) usage(); have_d = 1; break;
+      case 'S': if (inet_pton(AF_INET, optarg, &src) != 1) usage(); break;
+      case 'D': if (inet_pton(AF_INET, optarg, &dst) != 1) usage(); break;
+      case 'p': dport = strtol(optarg, NULL, 10); break;
+      case 'f': flows = strtol(optarg, NULL, 10); break;
+      case 't': seconds = strtod(optarg, NULL); break;
+      case 'n': packets = strtoll(optarg, NULL, 10); break;
+      case 'r': pps = strtol(optarg, NULL, 10); break;
+      default: usage();
+    }
+  }
+  if (!ifname || !have_s || !have_d || !src.s_addr || !dst.s_addr || dport < 1 || dport > 65535 ||
+      flows < 1 || flows > 16 * (long)PORTS_PER_ADDR || (seconds <= 0) == (packets <= 0) || pps < 0)
+    usage();
+
+  int fd = socket(AF_PACKET, SOCK_RAW, 0); /* protocol 0: send only, never receive */
+  if (fd < 0) { perror("socket"); return 1; }
+  int one = 1;
+  setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+  struct sockaddr_ll ll = {0};
+  ll.sll_family = AF_PACKET;
+  ll.sll_ifindex = (int)if_nametoindex(ifname);
+  if (!ll.sll_ifindex) { perror("if_nametoindex"); return 1; }
+  if (bind(fd, (struct sockaddr *)&ll, sizeof ll) < 0) { perror("bind"); return 1; }
+
+  static uint8_t frames[BATCH][FRAME_LEN];
+  struct iovec iov[BATCH];
+  struct mmsghdr msgs[BATCH];
+  memset(msgs, 0, sizeof msgs);
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = frames[i];
+    iov[i].iov_len = FRAME_LEN;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+
+  long long sent = 0;
+  long flow = 0;
+  double start = now_s(), end = start + seconds;
+  for (;;) {
+    if (packets > 0 && sent >= packets) break;
+    double t = now_s();
+    if (seconds > 0 && t >= end) break;
+    if (pps > 0) {
+      double due = start + (double)sent / (double)pps;
+      if (t < due) { usleep((useconds_t)((due - t) * 1e6)); continue; }
+    }
+    int n = BATCH;
+    if (packets > 0 && packets - sent < n) n = (int)(packets - sent);
+    for (int i = 0; i < n; i++) {
+      long k = (flow + i) % flows;
+      uint32_t saddr = htonl(ntohl(src.s_addr) + (uint32_t)(k / PORTS_PER_ADDR));
+      build(frames[i], dmac, smac, saddr, dst.s_addr, (uint16_t)(1024 + k % PORTS_PER_ADDR), (uint16_t)dport);
+    }
+    int r = sendmmsg(fd, msgs, (unsigned)n, 0);
+    if (r < 0) {
+      if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) continue;
+      perror("sendmmsg");
+      return 1;
+    }
+    sent += r;
+    flow = (flow + r) % flows;
+  }
+  printf("{\"sent\":%lld,\"seconds\":%.6f}\n", sent, now_s() - start);
+  close(fd);
+  return 0;
+}

@@ -1,0 +1,23 @@
+// Runs every bench in turn and prints their tables: `npm run bench` (root; builds its own LANs).
+import { runDataplaneBench } from './dataplane';
+
+const BENCHES: Array<[string, () => Promise<string>]> = [
+  ['dataplane', runDataplaneBench],
+];
+
+async function main(): Promise<void> {
+  let failed = false;
+  for (const [name, bench] of BENCHES) {
+    const started = Date.now();
+    try {
+      const table = await bench();
+      process.stdout.write(`== ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)\n${table}\n\n`);
+    } catch (e) {
+      failed = true;
+      process.stdout.write(`== ${name}: failed: ${(e as Error).message}\n\n`);
+    }
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+void main();

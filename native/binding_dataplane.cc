@@ -1,0 +1,324 @@
+// The Dataplane class seen from JS. src/dataplane/ validates and converts every argument before
+// it gets here (addresses as 16-byte Buffers, MACs as numbers, schedulers as SchedKind), so this
+// file only unpacks them; the checks left are those that keep a bad call from crashing the process.
+#include "binding_dataplane.h"
+
+#include <memory>
+
+#include "clock.h"
+#include "dataplane.h"
+#include "worker.h"
+
+namespace pivs {
+
+namespace {
+
+Addr addr_arg(const Napi::Value& family, const Napi::Value& buf) {
+  Addr a;
+  a.family = uint8_t(family.As<Napi::Number>().Uint32Value());
+  auto b = buf.As<Napi::Buffer<uint8_t>>();
+  if (b.Length() >= 16) std::memcpy(a.bytes, b.Data(), 16);
+  return a;
+}
+
+Napi::Buffer<uint8_t> addr_buf(Napi::Env env, const Addr& a) {
+  return Napi::Buffer<uint8_t>::Copy(env, a.bytes, 16);
+}
+
+void set_counters(Napi::Object o, const Counters& c) {
+  o.Set("conns", double(c.conns.load()));
+  o.Set("inpkts", double(c.inpkts.load()));
+  o.Set("inbytes", double(c.inbytes.load()));
+  o.Set("outpkts", double(c.outpkts.load()));
+  o.Set("outbytes", double(c.outbytes.load()));
+}
+
+class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Dataplane",
+                       {
+                           InstanceAccessor<&DataplaneWrap::Mac>("mac"),
+                           InstanceMethod<&DataplaneWrap::Apply>("apply"),
+                           InstanceMethod<&DataplaneWrap::SetTimeouts>("setTimeouts"),
+                           InstanceMethod<&DataplaneWrap::SetNeighbour>("setNeighbour"),
+                           InstanceMethod<&DataplaneWrap::Stats>("stats"),
+                           InstanceMethod<&DataplaneWrap::Connections>("connections"),
+                           InstanceMethod<&DataplaneWrap::Zero>("zero"),
+                           InstanceMethod<&DataplaneWrap::Counters_>("counters"),
+                           InstanceMethod<&DataplaneWrap::Simulate>("simulate"),
+                           InstanceMethod<&DataplaneWrap::SendFrame>("sendFrame"),
+                           InstanceMethod<&DataplaneWrap::OnControlFrames>("onControlFrames"),
+                           InstanceMethod<&DataplaneWrap::Close>("close"),
+                       });
+  }
+
+  // new Dataplane(interface: string | null, workers, connTableSize, mhTableSize)
+  explicit DataplaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataplaneWrap>(info) {
+    Napi::Env env = info.Env();
+    size_t cap = size_t(info[2].As<Napi::Number>().Int64Value());
+    uint32_t mh = info[3].As<Napi::Number>().Uint32Value();
+    dp_ = std::make_unique<Dataplane>(cap, mh);
+    if (info[0].IsString()) {
+      workers_ = std::make_unique<Workers>(*dp_);
+      std::string err;
+      if (!workers_->start(info[0].As<Napi::String>().Utf8Value(),
+                           int(info[1].As<Napi::Number>().Int32Value()), &err)) {
+        workers_.reset();
+        Napi::Error::New(env, err).ThrowAsJavaScriptException();
+        return;
+      }
+    }
+  }
+
+  ~DataplaneWrap() override { Shutdown(); }
+
+ private:
+  uint64_t Now() const { return sim_clock_ ? sim_now_ : monotonic_ms(); }
+
+  void Shutdown() {
+    if (workers_) workers_->stop();
+    workers_.reset();
+    if (dp_) dp_->control().set_notify(nullptr);
+    if (has_tsfn_) {
+      tsfn_.Release();
+      has_tsfn_ = false;
+    }
+  }
+
+  bool Usable(Napi::Env env) {
+    if (closed_) {
+      Napi::Error::New(env, "the dataplane is closed").ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+
+  Napi::Value Mac(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), double(dp_ ? dp_->own_mac() : 0));
+  }
+
+  // apply([{proto, family, addr, port, sched, schedFlags, persistTimeout, netmask, sloppy,
+  //         reals: [{family, addr, port, weight, uThreshold, lThreshold}]}])
+  Napi::Value Apply(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    auto arr = info[0].As<Napi::Array>();
+    std::vector<ServiceConfig> services;
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      auto o = arr.Get(i).As<Napi::Object>();
+      ServiceConfig c;
+      c.proto = uint8_t(o.Get("proto").As<Napi::Number>().Uint32Value());
+      c.addr = addr_arg(o.Get("family"), o.Get("addr"));
+      c.port = uint16_t(o.Get("port").As<Napi::Number>().Uint32Value());
+      c.sched = SchedKind(o.Get("sched").As<Napi::Number>().Uint32Value());
+      c.sched_flags = o.Get("schedFlags").As<Napi::Number>().Uint32Value();
+      c.persist_timeout = o.Get("persistTimeout").As<Napi::Number>().Uint32Value();
+      c.netmask = addr_arg(o.Get("family"), o.Get("netmask"));
+      c.sloppy = o.Get("sloppy").ToBoolean().Value();
+      auto reals = o.Get("reals").As<Napi::Array>();
+      for (uint32_t j = 0; j < reals.Length(); ++j) {
+        auto r = reals.Get(j).As<Napi::Object>();
+        RealConfig rc;
+        rc.addr = addr_arg(r.Get("family"), r.Get("addr"));
+        rc.port = uint16_t(r.Get("port").As<Napi::Number>().Uint32Value());
+        rc.weight = r.Get("weight").As<Napi::Number>().Int32Value();
+        rc.u_threshold = r.Get("uThreshold").As<Napi::Number>().Uint32Value();
+        rc.l_threshold = r.Get("lThreshold").As<Napi::Number>().Uint32Value();
+        c.reals.push_back(rc);
+      }
+      services.push_back(std::move(c));
+    }
+    if (env.IsExceptionPending()) return env.Undefined();
+    dp_->apply(std::move(services), monotonic_ms());
+    return env.Undefined();
+  }
+
+  Napi::Value SetTimeouts(const Napi::CallbackInfo& info) {
+    dp_->set_timeouts(info[0].As<Napi::Number>().Uint32Value(),
+                      info[1].As<Napi::Number>().Uint32Value(),
+                      info[2].As<Napi::Number>().Uint32Value());
+    return info.Env().Undefined();
+  }
+
+  // setNeighbour(family, addr, mac) with mac 0 = unknown.
+  Napi::Value SetNeighbour(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    Addr a = addr_arg(info[0], info[1]);
+    uint64_t mac = uint64_t(info[2].As<Napi::Number>().Int64Value()) & 0xffffffffffffull;
+    dp_->set_neighbour(a, mac, monotonic_ms());
+    return env.Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto snap = dp_->snapshot();
+    auto out = Napi::Array::New(env, snap->services.size());
+    uint32_t i = 0;
+    for (const auto& svc : snap->services) {
+      auto o = Napi::Object::New(env);
+      o.Set("proto", double(svc->cfg.proto));
+      o.Set("family", double(svc->cfg.addr.family));
+      o.Set("addr", addr_buf(env, svc->cfg.addr));
+      o.Set("port", double(svc->cfg.port));
+      set_counters(o, *svc->stats);
+      auto reals = Napi::Array::New(env, svc->reals.size());
+      uint32_t j = 0;
+      for (const auto& r : svc->reals) {
+        auto ro = Napi::Object::New(env);
+        ro.Set("family", double(r->addr.family));
+        ro.Set("addr", addr_buf(env, r->addr));
+        ro.Set("port", double(r->port));
+        set_counters(ro, r->stats);
+        ro.Set("activeConns", double(r->activeconns.load()));
+        ro.Set("inactConns", double(r->inactconns.load()));
+        ro.Set("persistConns", double(r->persistconns.load()));
+        ro.Set("overloaded", r->overloaded.load());
+        ro.Set("macResolved", r->mac.load() != 0);
+        reals.Set(j++, ro);
+      }
+      o.Set("reals", reals);
+      out.Set(i++, o);
+    }
+    return out;
+  }
+
+  Napi::Value Connections(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    size_t limit = size_t(info[0].As<Napi::Number>().Int64Value());
+    auto conns = dp_->connections(Now(), limit);
+    auto out = Napi::Array::New(env, conns.size());
+    uint32_t i = 0;
+    for (const ConnInfo& c : conns) {
+      auto o = Napi::Object::New(env);
+      o.Set("proto", double(c.proto));
+      o.Set("family", double(c.caddr.family));
+      o.Set("caddr", addr_buf(env, c.caddr));
+      o.Set("cport", double(c.cport));
+      o.Set("vaddr", addr_buf(env, c.vaddr));
+      o.Set("vport", double(c.vport));
+      o.Set("raddr", addr_buf(env, c.raddr));
+      o.Set("rport", double(c.rport));
+      o.Set("state", c.is_template ? "NONE" : conn_state_name(c.state));
+      o.Set("expiresMs", double(c.expires_in_ms));
+      o.Set("template", c.is_template);
+      out.Set(i++, o);
+    }
+    return out;
+  }
+
+  // zero(null) or zero({proto, family, addr, port})
+  Napi::Value Zero(const Napi::CallbackInfo& info) {
+    if (info[0].IsObject()) {
+      auto o = info[0].As<Napi::Object>();
+      Addr a = addr_arg(o.Get("family"), o.Get("addr"));
+      ServiceKey k = make_service_key(uint8_t(o.Get("proto").As<Napi::Number>().Uint32Value()),
+                                      a.family, a.bytes,
+                                      uint16_t(o.Get("port").As<Napi::Number>().Uint32Value()));
+      dp_->zero(&k);
+    } else {
+      dp_->zero(nullptr);
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Counters_(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto& c = dp_->counters();
+    auto o = Napi::Object::New(env);
+    o.Set("rxPackets", double(c.rx.load()));
+    o.Set("txPackets", double(c.tx.load()));
+    o.Set("ignored", double(c.ignored.load()));
+    o.Set("dropped", double(c.dropped.load()));
+    o.Set("connections", double(dp_->table().count()));
+    o.Set("connTableSize", double(dp_->table().capacity()));
+    return o;
+  }
+
+  // simulate(frame, nowMs) with nowMs < 0 = the monotonic clock.
+  Napi::Value Simulate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    auto in = info[0].As<Napi::Buffer<uint8_t>>();
+    double now_arg = info[1].As<Napi::Number>().DoubleValue();
+    if (now_arg >= 0) {
+      sim_clock_ = true;
+      sim_now_ = uint64_t(now_arg);
+    }
+    uint64_t now = Now();
+    std::vector<uint8_t> frame(in.Data(), in.Data() + in.Length());
+    auto snap = dp_->snapshot();
+    auto verdict = dp_->process(frame.data(), uint32_t(frame.size()), now, false, *snap);
+    // Without an interface there is no sweeper thread: simulate() drives expiry on its own clock.
+    if (!workers_ && (now >= last_sweep_ + 1000 || now < last_sweep_)) {
+      last_sweep_ = now;
+      dp_->sweep(now, 0, dp_->table().slots());
+      dp_->maintain_table();
+    }
+    if (verdict != Dataplane::V_FORWARD) return env.Null();
+    return Napi::Buffer<uint8_t>::Copy(env, frame.data(), frame.size());
+  }
+
+  Napi::Value SendFrame(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    if (!workers_) {
+      Napi::Error::New(env, "the dataplane has no interface to send on").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    auto b = info[0].As<Napi::Buffer<uint8_t>>();
+    std::string err;
+    if (!workers_->send_frame(b.Data(), uint32_t(b.Length()), &err)) {
+      Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value OnControlFrames(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    dp_->control().set_notify(nullptr);
+    if (has_tsfn_) tsfn_.Release();
+    tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "pivsControlFrames", 0, 1);
+    has_tsfn_ = true;
+    Napi::ThreadSafeFunction tsfn = tsfn_;
+    ControlQueue* queue = &dp_->control();
+    queue->set_notify([tsfn, queue]() mutable {
+      tsfn.NonBlockingCall([queue](Napi::Env env, Napi::Function fn) {
+        if (!env || !fn) return;
+        auto frames = queue->drain();
+        if (frames.empty()) return;
+        auto arr = Napi::Array::New(env, frames.size());
+        for (uint32_t i = 0; i < frames.size(); ++i) {
+          arr.Set(i, Napi::Buffer<uint8_t>::Copy(env, frames[i].data(), frames[i].size()));
+        }
+        fn.Call({arr});
+      });
+    });
+    return env.Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    closed_ = true;
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<Dataplane> dp_;
+  std::unique_ptr<Workers> workers_;
+  Napi::ThreadSafeFunction tsfn_;
+  bool has_tsfn_ = false;
+  bool closed_ = false;
+  bool sim_clock_ = false;
+  uint64_t sim_now_ = 0;
+  uint64_t last_sweep_ = 0;
+};
+
+}  // namespace
+
+void InitDataplaneBinding(Napi::Env env, Napi::Object exports) {
+  exports.Set("Dataplane", DataplaneWrap::Define(env));
+}
+
+}  // namespace pivs

@@ -1,0 +1,290 @@
+#include "conn_table.h"
+
+#include <sys/mman.h>
+
+#include <new>
+#include <random>
+#include <stdexcept>
+
+namespace pivs {
+
+namespace {
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+inline uint32_t load32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+inline uint32_t mix(uint32_t h, uint32_t v) {
+  v *= 0xcc9e2d51u;
+  v = (v << 15) | (v >> 17);
+  v *= 0x1b873593u;
+  h ^= v;
+  h = (h << 13) | (h >> 19);
+  return h * 5 + 0xe6546b64u;
+}
+
+inline uint32_t fold16(const uint8_t* a) {
+  return load32(a) ^ load32(a + 4) ^ load32(a + 8) ^ load32(a + 12);
+}
+
+void* map_zeroed(size_t bytes) {
+  // Anonymous mappings are zero pages until written, so an idle table (or the IPv6 side of a
+  // table that only sees IPv4) costs no resident memory.
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return p;
+}
+}  // namespace
+
+ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
+  // At most 3/4 full, so linear probes stay short.
+  nslots_ = capacity + capacity / 3 + 64;
+  map_bytes_ = nslots_ * sizeof(Slot);
+  v6_bytes_ = nslots_ * sizeof(V6Addrs);
+  slots_ = static_cast<Slot*>(map_zeroed(map_bytes_));
+  v6_ = static_cast<V6Addrs*>(map_zeroed(v6_bytes_));
+  std::random_device rd;
+  seed_ = rd();
+}
+
+ConnTable::~ConnTable() {
+  munmap(slots_, map_bytes_);
+  munmap(v6_, v6_bytes_);
+}
+
+uint32_t ConnTable::hash(const ConnKey& k) {
+  uint32_t h = 0x9747b28cu ^ (uint32_t(k.proto) << 8) ^ k.family ^ (k.is_template ? 0x10000u : 0);
+  h = mix(h, uint32_t(k.cport) << 16 | k.vport);
+  if (k.family == 4) {
+    h = mix(h, load32(k.caddr));
+    h = mix(h, load32(k.vaddr));
+  } else {
+    for (int i = 0; i < 16; i += 4) h = mix(h, load32(k.caddr + i));
+    for (int i = 0; i < 16; i += 4) h = mix(h, load32(k.vaddr + i));
+  }
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+void ConnTable::read(size_t idx, SlotView* v) const {
+  const Slot& s = slots_[idx];
+  for (;;) {
+    uint32_t s1 = s.seq.load(std::memory_order_acquire);
+    if (s1 & 1) {
+      cpu_relax();
+      continue;
+    }
+    v->life = s.life;
+    v->proto = s.proto;
+    v->flags = s.flags;
+    v->state = s.state;
+    v->cport = s.cport;
+    v->vport = s.vport;
+    v->caddr = s.caddr;
+    v->vaddr = s.vaddr;
+    v->real_id = s.real_id;
+    v->timeout_s = s.timeout_s;
+    v->aux = s.aux;
+    v->expires_ms = s.expires_ms;
+    if (v->flags & SF_V6) v->v6 = v6_[idx];
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (s.seq.load(std::memory_order_relaxed) == s1) return;
+  }
+}
+
+bool ConnTable::view_matches(const SlotView& v, const ConnKey& k) const {
+  if (v.life != SLOT_FULL || v.proto != k.proto || v.cport != k.cport || v.vport != k.vport) {
+    return false;
+  }
+  if (bool(v.flags & SF_TEMPLATE) != k.is_template) return false;
+  if (k.family == 4) {
+    return !(v.flags & SF_V6) && v.caddr == load32(k.caddr) && v.vaddr == load32(k.vaddr);
+  }
+  return (v.flags & SF_V6) && std::memcmp(v.v6.c, k.caddr, 16) == 0 &&
+         std::memcmp(v.v6.v, k.vaddr, 16) == 0;
+}
+
+int64_t ConnTable::find(const ConnKey& k, uint32_t h, SlotView* view) const {
+  size_t idx = home(h);
+  uint32_t want_v4c = k.family == 4 ? load32(k.caddr) : fold16(k.caddr);
+  for (size_t n = 0; n < nslots_; ++n) {
+    // Cheap unlocked pre-check on the inline words before a consistent read.
+    const Slot& s = slots_[idx];
+    uint8_t life = __atomic_load_n(&s.life, __ATOMIC_RELAXED);
+    if (life == SLOT_EMPTY) {
+      SlotView v;
+      read(idx, &v);
+      if (v.life == SLOT_EMPTY) return -1;
+      if (view_matches(v, k)) {
+        *view = v;
+        return int64_t(idx);
+      }
+    } else if (life == SLOT_FULL && __atomic_load_n(&s.caddr, __ATOMIC_RELAXED) == want_v4c) {
+      read(idx, view);
+      if (view_matches(*view, k)) return int64_t(idx);
+    }
+    if (++idx == nslots_) idx = 0;
+  }
+  return -1;
+}
+
+Slot& ConnTable::lock(size_t idx) {
+  Slot& s = slots_[idx];
+  for (;;) {
+    uint32_t v = s.seq.load(std::memory_order_relaxed);
+    if (!(v & 1) && s.seq.compare_exchange_weak(v, v + 1, std::memory_order_acquire)) break;
+    cpu_relax();
+  }
+  std::atomic_thread_fence(std::memory_order_release);
+  return s;
+}
+
+void ConnTable::unlock(size_t idx) {
+  Slot& s = slots_[idx];
+  s.seq.store(s.seq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+bool ConnTable::matches(size_t idx, const ConnKey& k) const {
+  SlotView v;
+  const Slot& s = slots_[idx];
+  v.life = s.life;
+  v.proto = s.proto;
+  v.flags = s.flags;
+  v.cport = s.cport;
+  v.vport = s.vport;
+  v.caddr = s.caddr;
+  v.vaddr = s.vaddr;
+  if (s.flags & SF_V6) v.v6 = v6_[idx];
+  return view_matches(v, k);
+}
+
+void ConnTable::key_of_view(const SlotView& v, ConnKey* k) const {
+  k->proto = v.proto;
+  k->cport = v.cport;
+  k->vport = v.vport;
+  k->is_template = v.flags & SF_TEMPLATE;
+  std::memset(k->caddr, 0, 16);
+  std::memset(k->vaddr, 0, 16);
+  if (v.flags & SF_V6) {
+    k->family = 6;
+    std::memcpy(k->caddr, v.v6.c, 16);
+    std::memcpy(k->vaddr, v.v6.v, 16);
+  } else {
+    k->family = 4;
+    std::memcpy(k->caddr, &v.caddr, 4);
+    std::memcpy(k->vaddr, &v.vaddr, 4);
+  }
+}
+
+void ConnTable::key_of(size_t idx, ConnKey* k) const {
+  SlotView v;
+  read(idx, &v);
+  key_of_view(v, k);
+}
+
+void ConnTable::write_key(size_t idx, const ConnKey& k) {
+  Slot& s = slots_[idx];
+  s.proto = k.proto;
+  s.cport = k.cport;
+  s.vport = k.vport;
+  s.flags = uint8_t((k.family == 6 ? SF_V6 : 0) | (k.is_template ? SF_TEMPLATE : 0));
+  if (k.family == 4) {
+    s.caddr = load32(k.caddr);
+    s.vaddr = load32(k.vaddr);
+  } else {
+    std::memcpy(v6_[idx].c, k.caddr, 16);
+    std::memcpy(v6_[idx].v, k.vaddr, 16);
+    s.caddr = fold16(k.caddr);
+    s.vaddr = fold16(k.vaddr);
+  }
+  s.state = 0;
+  s.real_id = 0;
+  s.timeout_s = 0;
+  s.aux = 0;
+  s.expires_ms = 0;
+}
+
+int ConnTable::insert_locked(const ConnKey& k, uint32_t h, size_t* out, bool* created) {
+  std::lock_guard<std::mutex> stripe(stripes_[h & (kStripes - 1)]);
+  for (;;) {
+    size_t idx = home(h);
+    int64_t free_idx = -1;
+    for (size_t n = 0; n < nslots_; ++n) {
+      SlotView v;
+      read(idx, &v);
+      if (v.life == SLOT_FULL) {
+        if (view_matches(v, k)) {
+          lock(idx);
+          if (matches(idx, k)) {
+            *out = idx;
+            *created = false;
+            return 0;
+          }
+          unlock(idx);
+          break;  // removed meanwhile: probe again
+        }
+      } else {
+        if (free_idx < 0) free_idx = int64_t(idx);
+        if (v.life == SLOT_EMPTY) break;
+      }
+      if (++idx == nslots_) idx = 0;
+    }
+    if (free_idx < 0) return -1;
+    if (count_.load(std::memory_order_relaxed) >= capacity_) return -1;
+    Slot& s = lock(size_t(free_idx));
+    if (s.life == SLOT_FULL) {  // another key's insert won this slot
+      unlock(size_t(free_idx));
+      continue;
+    }
+    if (s.life == SLOT_TOMB) tombs_.fetch_sub(1, std::memory_order_relaxed);
+    write_key(size_t(free_idx), k);
+    s.life = SLOT_FULL;
+    count_.fetch_add(1, std::memory_order_relaxed);
+    *out = size_t(free_idx);
+    *created = true;
+    return 0;
+  }
+}
+
+void ConnTable::remove_locked(size_t idx) {
+  slots_[idx].life = SLOT_TOMB;
+  count_.fetch_sub(1, std::memory_order_relaxed);
+  tombs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ConnTable::compact() {
+  for (auto& m : stripes_) m.lock();
+  // Walk backwards twice round so runs that wrap past slot 0 are handled too.
+  size_t idx = nslots_ - 1;
+  bool next_empty = slots_[0].life == SLOT_EMPTY;
+  for (size_t n = 0; n < 2 * nslots_; ++n) {
+    Slot& s = slots_[idx];
+    if (s.life == SLOT_TOMB && next_empty) {
+      lock(idx);
+      if (s.life == SLOT_TOMB) {
+        s.life = SLOT_EMPTY;
+        tombs_.fetch_sub(1, std::memory_order_relaxed);
+      }
+      unlock(idx);
+    }
+    next_empty = s.life == SLOT_EMPTY;
+    idx = idx == 0 ? nslots_ - 1 : idx - 1;
+  }
+  for (auto& m : stripes_) m.unlock();
+}
+
+}  // namespace pivs

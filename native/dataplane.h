@@ -1,0 +1,160 @@
+// The fast-path core: an immutable table snapshot (services, real servers, schedulers) swapped
+// atomically by apply(), and process(), the per-frame code shared by the ring workers and
+// simulate().
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "conn_table.h"
+#include "control_queue.h"
+#include "parse.h"
+#include "real_registry.h"
+#include "sched.h"
+#include "tcp_state.h"
+
+namespace pivs {
+
+struct RealConfig {
+  Addr addr;
+  uint16_t port = 0;
+  int32_t weight = 1;
+  uint32_t u_threshold = 0, l_threshold = 0;
+};
+
+struct ServiceConfig {
+  uint8_t proto = PROTO_TCP;
+  Addr addr;
+  uint16_t port = 0;  // 0 = any port (persistent services only)
+  SchedKind sched = SCHED_WLC;
+  uint32_t sched_flags = 0;
+  uint32_t persist_timeout = 0;  // seconds, 0 = no persistence
+  Addr netmask;                  // client mask for persistence templates
+  bool sloppy = false;
+  std::vector<RealConfig> reals;
+};
+
+// One scheduler per virtual service, kept across snapshots while its kind and flags stay (rr keeps
+// its position, mh its memory of quiescent servers). Workers still on an older snapshot may pick
+// while apply() updates it, so pick() runs under the shared lock, update() under the exclusive
+// one, and a pick always indexes the list the scheduler was last updated with.
+struct SchedSlot {
+  std::shared_mutex mu;
+  std::unique_ptr<Scheduler> sched;
+  SchedKind kind;
+  uint32_t flags;
+  RealList reals;
+  std::vector<uint32_t> real_ids;
+};
+
+struct Service {
+  ServiceConfig cfg;
+  RealList reals;
+  std::vector<uint32_t> real_ids;  // RealRegistry ids, parallel to reals
+  std::shared_ptr<SchedSlot> sched;
+  std::shared_ptr<Counters> stats;
+};
+
+struct ServiceKey {
+  uint8_t proto, family;
+  uint16_t port;
+  uint8_t addr[16];
+  bool operator==(const ServiceKey& o) const {
+    return proto == o.proto && family == o.family && port == o.port &&
+           std::memcmp(addr, o.addr, 16) == 0;
+  }
+};
+struct ServiceKeyHash {
+  size_t operator()(const ServiceKey& k) const;
+};
+ServiceKey make_service_key(uint8_t proto, uint8_t family, const uint8_t* addr, uint16_t port);
+
+struct Snapshot {
+  std::vector<std::unique_ptr<Service>> services;
+  std::unordered_map<ServiceKey, const Service*, ServiceKeyHash> by_key;
+  std::vector<Addr> vips;
+  const Service* match(uint8_t proto, uint8_t family, const uint8_t* daddr, uint16_t dport) const;
+  bool is_vip(uint8_t family, const uint8_t* daddr) const;
+};
+
+struct GlobalCounters {
+  std::atomic<uint64_t> rx{0}, tx{0}, ignored{0}, dropped{0};
+};
+
+struct ConnInfo {
+  uint8_t proto, state;
+  bool is_template;
+  Addr caddr, vaddr, raddr;
+  uint16_t cport, vport, rport;
+  int64_t expires_in_ms;
+};
+
+class Dataplane {
+ public:
+  enum Verdict { V_FORWARD, V_DROP, V_IGNORE, V_CONTROL };
+
+  Dataplane(size_t conn_capacity, uint32_t mh_table_size);
+
+  std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&snap_); }
+  // Frame is rewritten in place when V_FORWARD.
+  Verdict process(uint8_t* frame, uint32_t len, uint64_t now_ms, bool csum_not_ready,
+                  const Snapshot& snap);
+
+  // Control side (JS thread).
+  void apply(std::vector<ServiceConfig> services, uint64_t now_ms);
+  void set_neighbour(const Addr& addr, uint64_t mac, uint64_t now_ms);
+  void set_timeouts(uint32_t tcp, uint32_t tcpfin, uint32_t udp) { timeouts_.set(tcp, tcpfin, udp); }
+  std::vector<ConnInfo> connections(uint64_t now_ms, size_t limit) const;
+  void zero(const ServiceKey* key);
+
+  // Expire entries in [begin, end) whose time has come; compact tombstones when they pile up.
+  void sweep(uint64_t now_ms, size_t begin, size_t end);
+  void maintain_table();
+
+  ConnTable& table() { return table_; }
+  const ConnTable& table() const { return table_; }
+  GlobalCounters& counters() { return counters_; }
+  ControlQueue& control() { return control_; }
+  void set_own_mac(uint64_t mac) { own_mac_ = mac; }
+  uint64_t own_mac() const { return own_mac_; }
+  template <class F> void for_each_real(F f) const {
+    std::lock_guard<std::mutex> g(ctl_mu_);
+    registry_.for_each(f);
+  }
+
+ private:
+  Verdict to_control(const uint8_t* frame, uint32_t len);
+  // Real id picked for a new flow, or 0.
+  uint32_t schedule(const Service& svc, const ConnKey& k, uint64_t now_ms);
+  // 0 = no (live) entry; else the real id. Refreshes state and timeout.
+  uint32_t touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& p, uint64_t now_ms);
+  uint32_t new_conn(const Service& svc, const ConnKey& k, uint32_t h, const ParsedFrame& p,
+                    uint64_t now_ms);
+  // Slot locked and FULL on entry; unlocked on return. False if re-armed (template in use).
+  bool expire_locked(size_t idx, uint64_t now_ms);
+  void count_change(Real* r, int d_active, int d_inact, int d_persist);
+  void rebuild_locked(uint64_t now_ms);
+
+  ConnTable table_;
+  Timeouts timeouts_;
+  RealRegistry registry_;
+  ControlQueue control_;
+  GlobalCounters counters_;
+  uint32_t mh_table_size_;
+  uint64_t own_mac_ = 0;
+  std::shared_ptr<const Snapshot> snap_;
+
+  // Control side state, guarded by ctl_mu_.
+  mutable std::mutex ctl_mu_;
+  std::vector<ServiceConfig> configs_;
+  std::unordered_map<std::string, std::shared_ptr<Counters>> service_stats_;
+  std::unordered_map<std::string, std::shared_ptr<SchedSlot>> scheds_;
+  std::unordered_map<std::string, uint64_t> neighbours_;
+};
+
+}  // namespace pivs

@@ -1,0 +1,111 @@
+#include "ring.h"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+namespace pivs {
+
+namespace {
+bool fail(std::string* err, const char* what) {
+  *err = std::string(what) + ": " + std::strerror(errno);
+  return false;
+}
+constexpr size_t kTxDataOff = TPACKET_ALIGN(sizeof(tpacket3_hdr));
+}  // namespace
+
+bool PacketRing::open(int ifindex, int fanout_id, std::string* err) {
+  fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return fail(err, "cannot open a packet socket (needs CAP_NET_RAW)");
+  int v3 = TPACKET_V3, one = 1;
+  if (setsockopt(fd_, SOL_PACKET, PACKET_VERSION, &v3, sizeof v3) < 0) {
+    return fail(err, "TPACKET_V3 unsupported");
+  }
+  // Forwarded frames go straight to the driver; our own frames must not loop back to us.
+  setsockopt(fd_, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+  setsockopt(fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+
+  tpacket_req3 rx{};
+  rx.tp_block_size = kRxBlockSize;
+  rx.tp_block_nr = kRxBlocks;
+  rx.tp_frame_size = kTxFrameSize;
+  rx.tp_frame_nr = kRxBlockSize / kTxFrameSize * kRxBlocks;
+  rx.tp_retire_blk_tov = 1;  // ms: a half-empty block is handed over quickly (latency)
+  if (setsockopt(fd_, SOL_PACKET, PACKET_RX_RING, &rx, sizeof rx) < 0) {
+    return fail(err, "cannot set up the RX ring");
+  }
+  tpacket_req3 tx{};
+  tx.tp_block_size = kTxBlockSize;
+  tx.tp_block_nr = kTxBlocks;
+  tx.tp_frame_size = kTxFrameSize;
+  tx.tp_frame_nr = kTxFrames;
+  if (setsockopt(fd_, SOL_PACKET, PACKET_TX_RING, &tx, sizeof tx) < 0) {
+    return fail(err, "cannot set up the TX ring");
+  }
+  map_len_ = kRxBlockSize * kRxBlocks + kTxBlockSize * kTxBlocks;
+  void* m = mmap(nullptr, map_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, fd_, 0);
+  if (m == MAP_FAILED) m = mmap(nullptr, map_len_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+  if (m == MAP_FAILED) return fail(err, "cannot map the packet rings");
+  map_ = static_cast<uint8_t*>(m);
+  tx_ = map_ + kRxBlockSize * kRxBlocks;
+
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons(ETH_P_ALL);
+  sll.sll_ifindex = ifindex;
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) {
+    return fail(err, "cannot bind the packet socket");
+  }
+  if (fanout_id >= 0) {
+    // Hash fanout keeps every packet of a flow on one worker.
+    int arg = (fanout_id & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    if (setsockopt(fd_, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
+      return fail(err, "cannot join the PACKET_FANOUT group");
+    }
+  }
+  return true;
+}
+
+void PacketRing::close() {
+  if (map_) munmap(map_, map_len_);
+  map_ = nullptr;
+  tx_ = nullptr;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+uint8_t* PacketRing::tx_acquire(uint32_t* cap) {
+  auto* h = reinterpret_cast<tpacket3_hdr*>(tx_ + tx_next_ * kTxFrameSize);
+  uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+  if (st == TP_STATUS_WRONG_FORMAT) st = TP_STATUS_AVAILABLE;  // the kernel refused it: reuse
+  if (st != TP_STATUS_AVAILABLE) return nullptr;
+  *cap = uint32_t(kTxFrameSize - kTxDataOff);
+  return reinterpret_cast<uint8_t*>(h) + kTxDataOff;
+}
+
+void PacketRing::tx_commit(uint32_t len) {
+  auto* h = reinterpret_cast<tpacket3_hdr*>(tx_ + tx_next_ * kTxFrameSize);
+  h->tp_len = len;
+  h->tp_snaplen = len;
+  h->tp_next_offset = 0;
+  __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+  tx_next_ = (tx_next_ + 1) % kTxFrames;
+  ++tx_queued_;
+}
+
+void PacketRing::tx_kick() {
+  if (!tx_queued_) return;
+  tx_queued_ = 0;
+  send(fd_, nullptr, 0, MSG_DONTWAIT);
+}
+
+}  // namespace pivs

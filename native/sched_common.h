@@ -1,0 +1,56 @@
+// Helpers shared by the scheduler implementations (private to native/sched_*.cc).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "sched.h"
+
+namespace pivs {
+
+inline int32_t weight_of(const Real& r) { return r.weight.load(std::memory_order_relaxed); }
+inline int32_t active_of(const Real& r) { return r.activeconns.load(std::memory_order_relaxed); }
+inline int32_t inactive_of(const Real& r) { return r.inactconns.load(std::memory_order_relaxed); }
+
+// The one test every scheduler applies before returning a real server: IPVS's "weight > 0 and not
+// overloaded", plus a resolved MAC, without which direct routing cannot deliver the frame.
+inline bool eligible(const Real& r) { return weight_of(r) > 0 && r.available(); }
+
+// IPVS's connection overhead: an active connection costs 256 inactive ones.
+inline int64_t conn_overhead(const Real& r) {
+  return (int64_t(active_of(r)) << 8) + inactive_of(r);
+}
+
+// IPVS folds an IPv6 address into 32 bits by XOR before hashing; host order.
+inline uint32_t addr_fold(const Addr& a) {
+  auto word = [&](int i) {
+    return (uint32_t(a.bytes[i]) << 24) | (uint32_t(a.bytes[i + 1]) << 16) |
+           (uint32_t(a.bytes[i + 2]) << 8) | uint32_t(a.bytes[i + 3]);
+  };
+  if (a.family == 6) return word(0) ^ word(4) ^ word(8) ^ word(12);
+  return word(0);
+}
+
+// The kernel's multiplicative hash_32(): the high bits of val * golden ratio.
+inline uint32_t hash_32(uint32_t val, unsigned bits) {
+  return (val * 0x61C88647u) >> (32 - bits);
+}
+
+uint32_t gcd_u32(uint32_t a, uint32_t b);
+
+std::unique_ptr<Scheduler> make_rr();
+std::unique_ptr<Scheduler> make_wrr();
+std::unique_ptr<Scheduler> make_lc();
+std::unique_ptr<Scheduler> make_wlc();
+std::unique_ptr<Scheduler> make_sed();
+std::unique_ptr<Scheduler> make_nq();
+std::unique_ptr<Scheduler> make_sh(bool fallback, bool use_port);
+std::unique_ptr<Scheduler> make_dh();
+std::unique_ptr<Scheduler> make_mh(bool fallback, bool use_port, uint32_t table_size);
+std::unique_ptr<Scheduler> make_fo();
+std::unique_ptr<Scheduler> make_ovf();
+std::unique_ptr<Scheduler> make_twos();
+std::unique_ptr<Scheduler> make_lblc();
+std::unique_ptr<Scheduler> make_lblcr();
+
+}  // namespace pivs

@@ -1,0 +1,28 @@
+// The IPVS upper/lower connection threshold rule (ipvsadm -x / -y).
+#include "sched_common.h"
+
+namespace pivs {
+
+void update_overload(Real& real) {
+  // IPVS counts active and inactive connections, not persistence templates.
+  const int64_t total = int64_t(active_of(real)) + inactive_of(real);
+  const int64_t upper = real.u_threshold;
+  const int64_t lower = real.l_threshold;
+  if (upper != 0 && total >= upper) {
+    real.overloaded.store(true, std::memory_order_relaxed);
+    return;
+  }
+  if (!real.overloaded.load(std::memory_order_relaxed)) return;
+  // Hysteresis: once set, the flag stays until the load falls clearly below the upper mark.
+  bool clear;
+  if (lower != 0) {
+    clear = total < lower;
+  } else if (upper != 0) {
+    clear = total * 4 < upper * 3;
+  } else {
+    clear = true;  // thresholds removed
+  }
+  if (clear) real.overloaded.store(false, std::memory_order_relaxed);
+}
+
+}  // namespace pivs

@@ -1,0 +1,147 @@
+#include "worker.h"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "clock.h"
+
+namespace pivs {
+
+namespace {
+std::atomic<int> g_fanout_seq{0};
+}
+
+bool Workers::start(const std::string& ifname, int workers, std::string* err) {
+  if (!netdev_info(ifname, &info_, err)) return false;
+  netdev_disable_offloads(ifname);
+  dp_.set_own_mac(info_.mac);
+  int fanout = workers > 1 ? ((getpid() * 7 + g_fanout_seq.fetch_add(1)) & 0xffff) : -1;
+  for (int i = 0; i < workers; ++i) {
+    auto ring = std::make_unique<PacketRing>();
+    if (!ring->open(info_.ifindex, fanout, err)) {
+      stop();
+      return false;
+    }
+    rings_.push_back(std::move(ring));
+  }
+  send_fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (send_fd_ < 0) {
+    *err = std::string("cannot open a packet socket: ") + std::strerror(errno);
+    stop();
+    return false;
+  }
+  for (auto& r : rings_) threads_.emplace_back(&Workers::run_worker, this, r.get());
+  threads_.emplace_back(&Workers::run_sweeper, this);
+  return true;
+}
+
+void Workers::stop() {
+  stop_ = true;
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  rings_.clear();
+  if (send_fd_ >= 0) ::close(send_fd_);
+  send_fd_ = -1;
+}
+
+bool Workers::send_frame(const uint8_t* frame, uint32_t len, std::string* err) {
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_ifindex = info_.ifindex;
+  sll.sll_halen = 6;
+  std::memcpy(sll.sll_addr, frame, 6);
+  if (sendto(send_fd_, frame, len, 0, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0) {
+    *err = std::string("cannot send the frame: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+void Workers::run_worker(PacketRing* ring) {
+  auto& counters = dp_.counters();
+  // Frames bigger than the wire allows (GRO/GSO that could not be turned off) are still looked
+  // at, so control frames and counters stay right, but cannot be forwarded.
+  std::vector<uint8_t> scratch(65536 + 4);
+  const uint32_t max_wire = info_.mtu + 18;
+  size_t cur = 0;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    tpacket_block_desc* bd = ring->rx_block(cur);
+    if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
+      pollfd pfd{ring->fd(), POLLIN | POLLERR, 0};
+      poll(&pfd, 1, 100);
+      continue;
+    }
+    auto snap = dp_.snapshot();  // once per block: apply() swaps take effect at block edges
+    uint64_t now = monotonic_ms();
+    uint32_t n = bd->hdr.bh1.num_pkts;
+    auto* h = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(bd) +
+                                              bd->hdr.bh1.offset_to_first_pkt);
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint8_t* data = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
+      uint32_t len = h->tp_snaplen;
+      const auto* sll = reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<uint8_t*>(h) +
+                                                             TPACKET_ALIGN(sizeof(tpacket3_hdr)));
+      bool vlan = (h->tp_status & TP_STATUS_VLAN_VALID) && len >= 12;
+      uint32_t out_len = len + (vlan ? 4 : 0);
+      if (sll->sll_pkttype != PACKET_OUTGOING && len >= 14) {
+        uint32_t cap = 0;
+        uint8_t* out = out_len <= max_wire ? ring->tx_acquire(&cap) : nullptr;
+        if (out && out_len > cap) out = nullptr;
+        bool to_ring = out != nullptr;
+        if (!out) out = scratch.data();
+        // The kernel strips the 802.1Q tag into the header; put it back so the frame leaves
+        // on the same VLAN.
+        if (vlan) {
+          std::memcpy(out, data, 12);
+          uint16_t tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid
+                                                                      : uint16_t(ETH_P_8021Q);
+          out[12] = uint8_t(tpid >> 8);
+          out[13] = uint8_t(tpid);
+          out[14] = uint8_t(h->hv1.tp_vlan_tci >> 8);
+          out[15] = uint8_t(h->hv1.tp_vlan_tci);
+          std::memcpy(out + 16, data + 12, len - 12);
+        } else {
+          std::memcpy(out, data, len);
+        }
+        bool csum = h->tp_status & TP_STATUS_CSUMNOTREADY;
+        auto verdict = dp_.process(out, out_len, now, csum, *snap);
+        if (verdict == Dataplane::V_FORWARD) {
+          if (to_ring) {
+            ring->tx_commit(out_len);
+          } else {
+            counters.tx.fetch_sub(1, std::memory_order_relaxed);
+            counters.dropped.fetch_add(1, std::memory_order_relaxed);
+          }
+        }
+      }
+      h = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(h) + h->tp_next_offset);
+    }
+    __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+    cur = (cur + 1) % ring->rx_blocks();
+    ring->tx_kick();
+  }
+}
+
+void Workers::run_sweeper() {
+  // The whole table is walked about once a second, a tenth at a time.
+  constexpr int kSteps = 10;
+  int step = 0;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    size_t slots = dp_.table().slots();
+    size_t chunk = (slots + kSteps - 1) / kSteps;
+    dp_.sweep(monotonic_ms(), size_t(step) * chunk, size_t(step + 1) * chunk);
+    if (++step == kSteps) {
+      step = 0;
+      dp_.maintain_table();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace pivs

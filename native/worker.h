@@ -1,0 +1,40 @@
+// The threads behind an interface: ring workers (one AF_PACKET socket each, PACKET_FANOUT when
+// there are several) that run Dataplane::process() per frame without ever calling into JS, and a
+// sweeper that expires connections on the monotonic clock.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dataplane.h"
+#include "netdev.h"
+#include "ring.h"
+
+namespace pivs {
+
+class Workers {
+ public:
+  explicit Workers(Dataplane& dp) : dp_(dp) {}
+  ~Workers() { stop(); }
+  bool start(const std::string& ifname, int workers, std::string* err);
+  void stop();  // joins every thread, releases sockets and rings
+  // Thread-safe: a plain send on its own packet socket.
+  bool send_frame(const uint8_t* frame, uint32_t len, std::string* err);
+  const NetDevInfo& info() const { return info_; }
+
+ private:
+  void run_worker(PacketRing* ring);
+  void run_sweeper();
+
+  Dataplane& dp_;
+  NetDevInfo info_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::unique_ptr<PacketRing>> rings_;
+  std::vector<std::thread> threads_;
+  int send_fd_ = -1;
+};
+
+}  // namespace pivs

@@ -1,0 +1,18 @@
+/** Time and one-shot timers, injected so tests drive the resolver with a fake clock. */
+export interface Clock {
+  /** Milliseconds on a monotonic scale. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => {
+    const timer = setTimeout(fn, ms);
+    // Resolution alone must not keep a shutting-down daemon alive.
+    timer.unref();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

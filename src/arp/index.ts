@@ -1,0 +1,8 @@
+// arp/: answers ARP / ICMP echo / neighbor solicitations for virtual addresses and resolves
+// real servers' MACs. Codecs are exported for vrrp/ (gratuitous ARP on takeover) and tests.
+export { startArp } from './service';
+export type { ArpService, ArpOptions, ArpCounters } from './service';
+export type { Clock } from './clock';
+export type { ResolverTiming } from './resolver';
+export { gratuitousArpFrame } from './arp_codec';
+export { unsolicitedAdvertisementFrame } from './nd_codec';

@@ -1,0 +1,174 @@
+// Keeps the MAC of every real server known to the fast path: ARP (IPv4) / neighbor discovery
+// (IPv6), retries with bounded backoff while unresolved, periodic re-confirmation once resolved.
+import type { Logger } from 'pino';
+import { arpRequestFrame } from './arp_codec';
+import { Clock } from './clock';
+import { BROADCAST_MAC, ETHERTYPE_IPV6, encodeEthernet } from './ethernet';
+import { Family, canonicalAddress } from './ip_address';
+import { ND_NEIGHBOR_SOLICIT, UNSPECIFIED_ADDRESS, icmpv6Packet, multicastMac, solicitedNodeAddress } from './nd_codec';
+import { InterfaceAddresses, ipv4SourceFor, ipv6SourceFor } from './source_address';
+
+export interface ResolverTiming {
+  /** First retry delay for an unresolved address; doubles on each retry... */
+  retryMinMs: number;
+  /** ...up to this. */
+  retryMaxMs: number;
+  /** A resolved MAC is re-confirmed this long after it was last heard from. */
+  reconfirmIntervalMs: number;
+  /** Gap between the probes of one re-confirmation. */
+  probeIntervalMs: number;
+  /** Unanswered probes in a row after which the MAC is given up as unknown. */
+  reconfirmLimit: number;
+}
+
+export const DEFAULT_TIMING: ResolverTiming = {
+  retryMinMs: 1000,
+  retryMaxMs: 4000,
+  reconfirmIntervalMs: 30_000,
+  probeIntervalMs: 1000,
+  reconfirmLimit: 3,
+};
+
+export interface ResolverDeps {
+  clock: Clock;
+  logger: Logger;
+  ownMac(): string;
+  /** The interface's own addresses, read once per round so address changes are followed. */
+  interfaceAddresses(): InterfaceAddresses;
+  send(frame: Buffer): void;
+  setNeighbour(address: string, mac: string | null): void;
+}
+
+interface Neighbour {
+  /** As the caller spelt it: the fast path knows the real server by this text. */
+  address: string;
+  family: Family;
+  mac: string | null;
+  dueAt: number;
+  retryMs: number;
+  unanswered: number;
+}
+
+export class Resolver {
+  private readonly neighbours = new Map<string, Neighbour>();
+  private timer: unknown = null;
+  private closed = false;
+
+  constructor(private readonly deps: ResolverDeps, private readonly timing: ResolverTiming = DEFAULT_TIMING) {}
+
+  /** Addresses must already be valid; new ones are asked for at once. */
+  setAddresses(addresses: readonly string[]): void {
+    const now = this.deps.clock.now();
+    const wanted = new Map<string, { address: string; family: Family }>();
+    for (const address of addresses) {
+      const { family, key } = canonicalAddress(address);
+      wanted.set(key, { address, family });
+    }
+    // A removed real server keeps its MAC in the fast path on purpose: its existing connections
+    // continue until they expire, and they still need somewhere to go.
+    for (const key of [...this.neighbours.keys()]) if (!wanted.has(key)) this.neighbours.delete(key);
+    for (const [key, { address, family }] of wanted) {
+      const existing = this.neighbours.get(key);
+      if (existing) existing.address = address;
+      else this.neighbours.set(key, { address, family, mac: null, dueAt: now, retryMs: this.timing.retryMinMs, unanswered: 0 });
+    }
+    this.run();
+  }
+
+  /** A frame proved `mac` holds `address` (canonical text). Unknown addresses are ignored. */
+  observe(address: string, mac: string): void {
+    const n = this.neighbours.get(address);
+    if (!n || this.closed) return;
+    n.unanswered = 0;
+    n.retryMs = this.timing.retryMinMs;
+    n.dueAt = this.deps.clock.now() + this.timing.reconfirmIntervalMs;
+    if (n.mac !== mac) {
+      const oldMac = n.mac;
+      n.mac = mac;
+      this.deps.setNeighbour(n.address, mac);
+      this.deps.logger.info(
+        { realServer: n.address, oldMac, newMac: mac },
+        oldMac ? 'real server MAC changed' : 'real server MAC resolved',
+      );
+    }
+    this.schedule();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancel();
+    this.neighbours.clear();
+  }
+
+  private run(): void {
+    if (this.closed) return;
+    this.cancel();
+    const now = this.deps.clock.now();
+    let addresses: InterfaceAddresses | null = null;
+    for (const [key, n] of this.neighbours) {
+      if (n.dueAt > now) continue;
+      addresses ??= this.deps.interfaceAddresses();
+      this.step(key, n, now, addresses);
+    }
+    this.schedule();
+  }
+
+  private step(key: string, n: Neighbour, now: number, addresses: InterfaceAddresses): void {
+    if (n.mac !== null && n.unanswered >= this.timing.reconfirmLimit) {
+      this.deps.logger.warn(
+        { realServer: n.address, mac: n.mac, probes: n.unanswered },
+        'real server stopped answering ARP/neighbor solicitations; its MAC is unknown again',
+      );
+      n.mac = null;
+      n.unanswered = 0;
+      n.retryMs = this.timing.retryMinMs;
+      this.deps.setNeighbour(n.address, null);
+    }
+    if (n.mac === null) {
+      this.solicit(key, n.family, null, addresses);
+      n.dueAt = now + n.retryMs;
+      n.retryMs = Math.min(n.retryMs * 2, this.timing.retryMaxMs);
+      return;
+    }
+    // Re-confirm by unicast to the MAC we believe, as Linux's NUD probes do.
+    this.solicit(key, n.family, n.mac, addresses);
+    n.unanswered++;
+    n.dueAt = now + this.timing.probeIntervalMs;
+  }
+
+  private solicit(target: string, family: Family, knownMac: string | null, addresses: InterfaceAddresses): void {
+    const mac = this.deps.ownMac();
+    if (family === 4) {
+      this.deps.send(arpRequestFrame(mac, ipv4SourceFor(target, addresses), target, knownMac ?? BROADCAST_MAC));
+      return;
+    }
+    const source = ipv6SourceFor(target, addresses);
+    // From :: a solicitation may only go to the solicited-node group (RFC 4861 7.2.2).
+    const unicast = knownMac !== null && source !== UNSPECIFIED_ADDRESS;
+    const destination = unicast ? target : solicitedNodeAddress(target);
+    const packet = icmpv6Packet(source, destination, {
+      type: ND_NEIGHBOR_SOLICIT, code: 0, targetAddress: target,
+      // RFC 4861 7.2.2: never with the unspecified source.
+      ...(source === UNSPECIFIED_ADDRESS ? {} : { sourceLinkLayerAddress: mac }),
+    });
+    this.deps.send(encodeEthernet(
+      { destination: unicast ? knownMac : multicastMac(destination), source: mac, etherType: ETHERTYPE_IPV6 },
+      packet,
+    ));
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.cancel();
+    let next = Infinity;
+    for (const n of this.neighbours.values()) next = Math.min(next, n.dueAt);
+    if (next === Infinity) return;
+    const delay = Math.max(0, next - this.deps.clock.now());
+    this.timer = this.deps.clock.setTimeout(() => { this.timer = null; this.run(); }, delay);
+  }
+
+  private cancel(): void {
+    if (this.timer !== null) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,117 @@
+// Wires the codecs, the responder and the resolver to the dataplane.
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { Dataplane } from '../dataplane/types';
+import { Clock, systemClock } from './clock';
+import { decodeControlFrame } from './control_frame';
+import { MalformedPacketError } from './errors';
+import { canonicalAddress } from './ip_address';
+import { answer, bindingOf } from './responder';
+import { DEFAULT_TIMING, Resolver, ResolverTiming } from './resolver';
+import { InterfaceAddresses } from './source_address';
+
+export interface ArpCounters {
+  /** Control frames handed up by the dataplane. */
+  received: number;
+  /** ARP replies, echo replies and neighbor advertisements sent for virtual addresses. */
+  answered: number;
+  /** Frames dropped because they could not be decoded. */
+  malformed: number;
+}
+
+export interface ArpService {
+  setAddresses(a: { virtualAddresses: string[]; realAddresses: string[] }): void;
+  counters(): ArpCounters;
+  close(): void;
+}
+
+export interface ArpOptions {
+  /** Only these members are used, so tests can hand in a small fake. */
+  dataplane: Pick<Dataplane, 'mac' | 'sendFrame' | 'setNeighbour' | 'onControlFrames'>;
+  /** The LAN interface whose own addresses source our ARP requests / solicitations. */
+  interface: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Defaults to os.networkInterfaces(); injectable for tests. */
+  networkInterfaces?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+  timing?: Partial<ResolverTiming>;
+}
+
+export function startArp(opts: ArpOptions): ArpService {
+  const { dataplane, logger } = opts;
+  const log = logger.child({ module: 'arp' });
+  const networkInterfaces = opts.networkInterfaces ?? os.networkInterfaces;
+  const counters: ArpCounters = { received: 0, answered: 0, malformed: 0 };
+  let virtualAddresses = new Set<string>();
+  let closed = false;
+
+  const send = (frame: Buffer): void => {
+    try {
+      dataplane.sendFrame(frame);
+    } catch (err) {
+      log.warn({ err }, 'could not transmit a control frame');
+    }
+  };
+
+  const resolver = new Resolver(
+    {
+      clock: opts.clock ?? systemClock,
+      logger: log,
+      ownMac: () => dataplane.mac,
+      interfaceAddresses: (): InterfaceAddresses => networkInterfaces()[opts.interface] ?? [],
+      send,
+      setNeighbour: (address, mac) => dataplane.setNeighbour(address, mac),
+    },
+    { ...DEFAULT_TIMING, ...opts.timing },
+  );
+
+  const ctx = { get mac() { return dataplane.mac; }, isVirtual: (a: string) => virtualAddresses.has(a) };
+
+  const handle = (frame: Buffer): void => {
+    counters.received++;
+    let decoded;
+    try {
+      decoded = decodeControlFrame(frame);
+    } catch (err) {
+      if (!(err instanceof MalformedPacketError)) throw err;
+      counters.malformed++;
+      log.debug({ reason: err.message, length: frame.length }, 'ignored a malformed control frame');
+      return;
+    }
+    const binding = bindingOf(decoded, dataplane.mac);
+    if (binding) resolver.observe(binding.address, binding.mac);
+    const reply = answer(decoded, ctx);
+    if (reply) {
+      counters.answered++;
+      send(reply);
+    }
+  };
+
+  // The dataplane offers no way to unsubscribe, so a closed service just stops listening.
+  dataplane.onControlFrames((frames) => {
+    if (closed) return;
+    for (const frame of frames) {
+      try {
+        handle(frame);
+      } catch (err) {
+        log.error({ err }, 'control frame handling failed');
+      }
+    }
+  });
+
+  return {
+    setAddresses({ virtualAddresses: virtuals, realAddresses: reals }) {
+      if (closed) throw new Error('The ARP service is closed; start a new one.');
+      // Validate everything before changing anything.
+      const virtualKeys = virtuals.map((a) => canonicalAddress(a).key);
+      for (const a of reals) canonicalAddress(a);
+      virtualAddresses = new Set(virtualKeys);
+      resolver.setAddresses(reals);
+    },
+    counters: () => ({ ...counters }),
+    close() {
+      closed = true;
+      resolver.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Whole-file validation: shape, then every item, then cross-item rules; the first problem found
+// refuses the whole file.
+import { fail } from './errors';
+import {
+  keyText, normaliseRealServer, normaliseSettings, type RawRealServer, type RawServiceSettings,
+} from './items';
+import { DEFAULT_TIMEOUTS, type Config, type DirectorSettings, type VirtualService } from './model';
+import { checkShape } from './shape';
+
+export const DEFAULT_DIRECTOR: Omit<DirectorSettings, 'interface'> = {
+  workers: 1,
+  connTableSize: 1048576,
+  mhTableSize: 65537,
+};
+
+interface RawConfig {
+  director?: Partial<DirectorSettings>;
+  timeouts?: { tcp?: number; tcpfin?: number; udp?: number };
+  virtualServices?: (RawServiceSettings & { realServers?: RawRealServer[] })[];
+}
+
+export interface ValidateOptions {
+  /** pivsd -i: replaces director.interface (which may then be absent from the file). */
+  interface?: string;
+  /** pivsd --workers: replaces director.workers. */
+  workers?: number;
+}
+
+/** Validates a parsed YAML document and returns the model with every default filled. */
+export function validateConfig(doc: unknown, options: ValidateOptions = {}): Config {
+  // An empty file is a valid, empty configuration.
+  const value = doc === null || doc === undefined ? {} : doc;
+  checkShape('config', value, '');
+  const raw = value as RawConfig;
+  const director = validateDirector(raw.director ?? {}, options);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...raw.timeouts };
+  const virtualServices: VirtualService[] = [];
+  (raw.virtualServices ?? []).forEach((rawService, i) => {
+    const path = `virtualServices[${i}]`;
+    const settings = normaliseSettings(rawService, path);
+    const earlier = virtualServices.findIndex((s) =>
+      s.protocol === settings.protocol && s.address === settings.address && s.port === settings.port);
+    if (earlier >= 0) {
+      fail(path, `${keyText(settings)} is the same virtual service as virtualServices[${earlier}]`);
+    }
+    const realServers = (rawService.realServers ?? []).map((r, j) =>
+      normaliseRealServer(r, `${path}.realServers[${j}]`, settings));
+    realServers.forEach((r, j) => {
+      const first = realServers.findIndex((o) => o.address === r.address && o.port === r.port);
+      if (first !== j) {
+        fail(`${path}.realServers[${j}].address`, `"${r.address}" is already realServers[${first}] of this virtual service`);
+      }
+    });
+    virtualServices.push({ ...settings, realServers });
+  });
+  return { director, timeouts, virtualServices };
+}
+
+function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptions): DirectorSettings {
+  const merged: Partial<DirectorSettings> = { ...raw };
+  if (options.interface !== undefined) merged.interface = options.interface;
+  if (options.workers !== undefined) merged.workers = options.workers;
+  checkShape('config', { director: merged }, '');
+  const { interface: iface, ...rest } = merged;
+  if (iface === undefined) {
+    fail('director.interface', 'is required but missing; set it in the file or start pivsd with -i IFACE');
+  }
+  const director: DirectorSettings = { interface: iface, ...DEFAULT_DIRECTOR, ...rest };
+  if (!isPrime(director.mhTableSize)) {
+    fail('director.mhTableSize', `${director.mhTableSize} is not a prime number (Maglev needs one, e.g. 65537)`);
+  }
+  return director;
+}
+
+export function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}

@@ -1,0 +1,105 @@
+// The client side of the control socket: connect, send one request, wait for its response.
+import { createConnection } from 'node:net';
+import {
+  DEFAULT_SOCKET, SOCKET_ENV,
+  type Batch, type Command, type ErrorBody, type Query, type ResultOf,
+} from './protocol';
+
+export type RequestBody = Command | Query | Batch;
+
+/** What a request's response carries: data for queries, nothing useful for commands. */
+export type ResultFor<R extends RequestBody> = R['method'] extends keyof ResultOf ? ResultOf[R['method']] : unknown;
+
+/** The daemon answered with an error (it applied nothing). */
+export class ControlError extends Error {
+  constructor(readonly method: string, readonly body: ErrorBody) {
+    super(body.message);
+    this.name = 'ControlError';
+  }
+}
+
+/** No daemon at the socket path (missing socket, refused, not permitted). */
+export class UnreachableError extends Error {
+  constructor(readonly socketPath: string, readonly reason: NodeJS.ErrnoException) {
+    super(`pivsd is not reachable at ${socketPath} (${reason.code ?? reason.message})`);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** Connected, but no usable answer: timeout, closed early, or a reply that is not protocol JSON. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export function socketPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return explicit ?? env[SOCKET_ENV] ?? DEFAULT_SOCKET;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+let nextId = 1;
+
+export function request<R extends RequestBody>(
+  path: string, body: R, options: RequestOptions = {},
+): Promise<ResultFor<R>> {
+  const id = nextId++;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    let connected = false;
+    let settled = false;
+    let buffer = '';
+    const socket = createConnection(path);
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      fn();
+    };
+    const timer = setTimeout(() => finish(() => reject(new ProtocolError(
+      `pivsd at ${path} did not answer within ${timeoutMs / 1000} s`))), timeoutMs);
+    socket.setEncoding('utf8');
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify({ ...body, id })}\n`);
+    });
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.trim() === '') continue;
+        let msg: { id?: unknown; result?: unknown; error?: ErrorBody };
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          finish(() => reject(new ProtocolError(`pivsd at ${path} sent a line that is not JSON`)));
+          return;
+        }
+        if (msg.id !== id) continue;
+        if (msg.error) {
+          const error = msg.error;
+          finish(() => reject(new ControlError(body.method, error)));
+        } else {
+          finish(() => resolve(msg.result as ResultFor<R>));
+        }
+        return;
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      finish(() => reject(connected
+        ? new ProtocolError(`connection to pivsd at ${path} failed: ${err.message}`)
+        : new UnreachableError(path, err)));
+    });
+    socket.on('close', () => {
+      finish(() => reject(new ProtocolError(`pivsd at ${path} closed the connection without answering`)));
+    });
+  });
+}

@@ -1,0 +1,130 @@
+// The running director: the current model plus the runtime it drives. Every change goes through
+// commit(), which hands the whole new table to the dataplane and the new address sets to ARP,
+// and only then makes the new model current.
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'pino';
+import type { Config, Timeouts } from '../config/model';
+import type { ConnectionEntry, Dataplane } from '../dataplane/types';
+import { buildList, serviceStatKey, statSamples } from './list';
+import type { Command, ErrorBody, ListResult } from './protocol';
+import { RateEstimator, SAMPLE_INTERVAL_MS } from './rates';
+import { applyCommands, type ZeroTarget } from './state';
+
+/** What control/ needs of the ARP service (src/arp's ArpService satisfies it). */
+export interface AddressListener {
+  setAddresses(a: { virtualAddresses: string[]; realAddresses: string[] }): void;
+}
+
+export interface DirectorOptions {
+  config: Config;
+  dataplane: Dataplane;
+  arp: AddressListener;
+  logger: Logger;
+}
+
+export class Director {
+  private current: Config;
+  private readonly dataplane: Dataplane;
+  private readonly arp: AddressListener;
+  private readonly logger: Logger;
+  private readonly estimator = new RateEstimator();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(options: DirectorOptions) {
+    this.dataplane = options.dataplane;
+    this.arp = options.arp;
+    this.logger = options.logger;
+    this.current = structuredClone(options.config);
+    this.push(this.current, null);
+  }
+
+  /** A copy: callers can't change the model behind the director's back. */
+  get config(): Config {
+    return structuredClone(this.current);
+  }
+
+  /** Applies commands all-or-nothing; returns the error of the first refused one, or null. */
+  execute(commands: readonly Command[], batch: boolean): ErrorBody | null {
+    const result = applyCommands(this.current, commands, batch);
+    if (!result.ok) return result.error;
+    const error = this.commit(result.config);
+    if (error !== null) return error;
+    for (const target of result.zero) this.zero(target);
+    return null;
+  }
+
+  /**
+   * Swaps in a reloaded configuration. Director settings (interface, workers, table sizes) only
+   * take effect at start, so the running ones are kept and a difference is logged.
+   */
+  replace(config: Config): ErrorBody | null {
+    if (!isDeepStrictEqual(config.director, this.current.director)) {
+      this.logger.warn({ running: this.current.director, file: config.director },
+        'director settings changed in the file; they take effect when pivsd restarts');
+    }
+    return this.commit({ ...structuredClone(config), director: this.current.director });
+  }
+
+  list(): ListResult {
+    return buildList(this.current, this.dataplane.stats(), this.dataplane.counters().connTableSize, this.estimator);
+  }
+
+  connections(): ConnectionEntry[] {
+    return this.dataplane.connections();
+  }
+
+  timeouts(): Timeouts {
+    return { ...this.current.timeouts };
+  }
+
+  /** One estimator tick; the timer calls it every 2 s, tests call it directly. */
+  sampleRates(): void {
+    this.estimator.sample(statSamples(this.dataplane.stats()));
+  }
+
+  startRates(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => this.sampleRates(), SAMPLE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  close(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private commit(next: Config): ErrorBody | null {
+    try {
+      this.push(next, this.current);
+    } catch (e) {
+      // The dataplane refused the table as a whole; the old one stays in force.
+      const message = e instanceof Error ? e.message : String(e);
+      this.logger.error({ err: e }, 'dataplane refused the new table');
+      return { code: 'Internal', message: `the dataplane refused the change: ${message}` };
+    }
+    this.current = next;
+    return null;
+  }
+
+  private push(next: Config, previous: Config | null): void {
+    if (previous === null || !isDeepStrictEqual(next.virtualServices, previous.virtualServices)) {
+      this.dataplane.apply(next.virtualServices);
+    }
+    if (previous === null || !isDeepStrictEqual(next.timeouts, previous.timeouts)) {
+      this.dataplane.setTimeouts(next.timeouts);
+    }
+    this.arp.setAddresses(addressSets(next));
+  }
+
+  private zero(target: ZeroTarget): void {
+    this.dataplane.zero(target);
+    if (target === undefined) this.estimator.reset();
+    else this.estimator.reset(serviceStatKey(target));
+  }
+}
+
+export function addressSets(config: Config): { virtualAddresses: string[]; realAddresses: string[] } {
+  const virtualAddresses = [...new Set(config.virtualServices.map((s) => s.address))];
+  const realAddresses = [...new Set(config.virtualServices.flatMap((s) => s.realServers.map((r) => r.address)))];
+  return { virtualAddresses, realAddresses };
+}

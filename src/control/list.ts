@@ -1,0 +1,72 @@
+// The `list` result: the model joined with the dataplane's counters and the estimator's rates.
+import type { Config, VirtualServiceKey } from '../config/model';
+import type { Counters, RealServerStats, VirtualServiceStats } from '../dataplane/types';
+import type { ListResult, VirtualServiceState } from './protocol';
+import type { RateEstimator } from './rates';
+import pkg from '../../package.json';
+
+/** The IPVS version whose behaviour and output pivs follows (ipvsadm prints it in its header). */
+export const IPVS_VERSION = '1.2.1';
+export const PIVS_VERSION: string = pkg.version;
+
+export function serviceStatKey(k: VirtualServiceKey): string {
+  return `${k.protocol}|${k.address}|${k.port}`;
+}
+
+export function realStatKey(k: VirtualServiceKey, address: string): string {
+  return `${serviceStatKey(k)}>${address}`;
+}
+
+/** Flattens dataplane stats into the estimator's named samples. */
+export function statSamples(stats: readonly VirtualServiceStats[]): Map<string, Counters> {
+  const samples = new Map<string, Counters>();
+  for (const s of stats) {
+    samples.set(serviceStatKey(s), countersOf(s));
+    for (const r of s.realServers) samples.set(realStatKey(s, r.address), countersOf(r));
+  }
+  return samples;
+}
+
+export function buildList(
+  config: Config, stats: readonly VirtualServiceStats[], connTableSize: number, rates: RateEstimator,
+): ListResult {
+  const byKey = new Map(stats.map((s) => [serviceStatKey(s), s]));
+  const virtualServices: VirtualServiceState[] = config.virtualServices.map((service) => {
+    const { realServers, ...settings } = service;
+    const st = byKey.get(serviceStatKey(service));
+    const realStats = new Map((st?.realServers ?? []).map((r) => [r.address, r]));
+    return {
+      ...structuredClone(settings),
+      stats: st === undefined ? zeroCounters() : countersOf(st),
+      rates: rates.rates(serviceStatKey(service)),
+      realServers: realServers.map((real) => {
+        const rs: RealServerStats | undefined = realStats.get(real.address);
+        return {
+          ...real,
+          stats: rs === undefined ? zeroCounters() : countersOf(rs),
+          rates: rates.rates(realStatKey(service, real.address)),
+          activeConns: rs?.activeConns ?? 0,
+          inactiveConns: rs?.inactiveConns ?? 0,
+          persistentConns: rs?.persistentConns ?? 0,
+          overloaded: rs?.overloaded ?? false,
+          macResolved: rs?.macResolved ?? false,
+        };
+      }),
+    };
+  });
+  return {
+    ipvsVersion: IPVS_VERSION,
+    pivsVersion: PIVS_VERSION,
+    connTableSize,
+    timeouts: { ...config.timeouts },
+    virtualServices,
+  };
+}
+
+function countersOf(c: Counters): Counters {
+  return { conns: c.conns, inPackets: c.inPackets, inBytes: c.inBytes, outPackets: c.outPackets, outBytes: c.outBytes };
+}
+
+function zeroCounters(): Counters {
+  return { conns: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0 };
+}

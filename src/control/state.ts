@@ -1,0 +1,163 @@
+// Pure application of control commands to a copy of the model. Nothing here touches the
+// dataplane: the caller applies the returned model whole, so a refused command (or any refused
+// command of a batch) leaves everything as it was.
+import {
+  ConfigError, keyText, sameKey, validateRealServer, validateServiceKey, validateServiceSettings,
+} from '../config';
+import type { Config, Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
+import { MAX_SECONDS } from '../config/schema';
+import type { Command, ErrorBody, ErrorCode } from './protocol';
+
+/** Counters to zero after the model is applied (ipvsadm -Z); `undefined` = every service. */
+export type ZeroTarget = VirtualServiceKey | undefined;
+
+export type ApplyResult =
+  | { ok: true; config: Config; zero: ZeroTarget[] }
+  | { ok: false; error: ErrorBody };
+
+class CommandError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+const COMMAND_METHODS = new Set<string>([
+  'addService', 'editService', 'deleteService', 'clear', 'addReal', 'editReal', 'deleteReal', 'zero', 'setTimeouts',
+]);
+
+export function isCommandMethod(method: unknown): method is Command['method'] {
+  return typeof method === 'string' && COMMAND_METHODS.has(method);
+}
+
+export function applyCommand(config: Config, command: Command): ApplyResult {
+  return applyCommands(config, [command], false);
+}
+
+/** ipvsadm -R: all commands apply in order, or none does. */
+export function applyCommands(config: Config, commands: readonly Command[], numbered = true): ApplyResult {
+  let next = structuredClone(config);
+  const zero: ZeroTarget[] = [];
+  for (const [i, command] of commands.entries()) {
+    try {
+      next = step(next, command, zero);
+    } catch (e) {
+      const error = toErrorBody(e);
+      if (numbered) error.message = `commands[${i}]: ${error.message}`;
+      return { ok: false, error };
+    }
+  }
+  return { ok: true, config: next, zero };
+}
+
+function toErrorBody(e: unknown): ErrorBody {
+  if (e instanceof CommandError) return { code: e.code, message: e.message };
+  if (e instanceof ConfigError) return { code: 'Invalid', message: e.path === '' ? e.detail : `${e.path}: ${e.detail}` };
+  return { code: 'Internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+function params(command: Command): Record<string, unknown> {
+  const p = (command as { params?: unknown }).params;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) {
+    throw new CommandError('Invalid', `${command.method}: params must be a mapping`);
+  }
+  return p as Record<string, unknown>;
+}
+
+/** `config` is this function's own copy; it is changed in place and returned. */
+function step(config: Config, command: Command, zero: ZeroTarget[]): Config {
+  switch (command.method) {
+    case 'addService': {
+      const settings = validateServiceSettings(params(command).service);
+      if (config.virtualServices.some((s) => sameKey(s, settings))) {
+        throw new CommandError('ServiceExists', `virtual service ${keyText(settings)} already exists`);
+      }
+      config.virtualServices.push({ ...settings, realServers: [] });
+      return config;
+    }
+    case 'editService': {
+      const settings = validateServiceSettings(params(command).service);
+      const i = indexOfService(config, settings);
+      const service: VirtualService = { ...settings, realServers: config.virtualServices[i].realServers };
+      config.virtualServices[i] = service;
+      return config;
+    }
+    case 'deleteService': {
+      const i = indexOfService(config, validateServiceKey(params(command).key));
+      config.virtualServices.splice(i, 1);
+      return config;
+    }
+    case 'clear':
+      config.virtualServices = [];
+      return config;
+    case 'addReal': {
+      const { service, real } = serviceAndReal(config, params(command));
+      if (service.realServers.some((r) => r.address === real.address)) {
+        throw new CommandError('RealExists', `real server ${real.address} already exists in ${keyText(service)}`);
+      }
+      service.realServers.push(real);
+      return config;
+    }
+    case 'editReal': {
+      const { service, real } = serviceAndReal(config, params(command));
+      service.realServers[indexOfReal(service, real.address)] = real;
+      return config;
+    }
+    case 'deleteReal': {
+      const p = params(command);
+      const service = config.virtualServices[indexOfService(config, validateServiceKey(p.key))];
+      // The port is ignored as ipvsadm does for direct routing: it always equals the service's.
+      const address = validateRealServer({ address: p.address }, service).address;
+      service.realServers.splice(indexOfReal(service, address), 1);
+      return config;
+    }
+    case 'zero': {
+      const key = params(command).key;
+      if (key === undefined) {
+        zero.push(undefined);
+      } else {
+        const k = validateServiceKey(key);
+        indexOfService(config, k);
+        zero.push(k);
+      }
+      return config;
+    }
+    case 'setTimeouts':
+      config.timeouts = mergeTimeouts(config.timeouts, params(command));
+      return config;
+    default:
+      throw new CommandError('Invalid', `unknown command ${JSON.stringify((command as { method: unknown }).method)}`);
+  }
+}
+
+function serviceAndReal(config: Config, p: Record<string, unknown>) {
+  const service = config.virtualServices[indexOfService(config, validateServiceKey(p.key))];
+  const real = validateRealServer(p.real, service);
+  return { service, real };
+}
+
+function indexOfService(config: Config, key: VirtualServiceKey): number {
+  const i = config.virtualServices.findIndex((s) => sameKey(s, key));
+  if (i < 0) throw new CommandError('NoService', `no virtual service ${keyText(key)}`);
+  return i;
+}
+
+function indexOfReal(service: VirtualService, address: string): number {
+  const i = service.realServers.findIndex((r) => r.address === address);
+  if (i < 0) throw new CommandError('NoReal', `no real server ${address} in ${keyText(service)}`);
+  return i;
+}
+
+function mergeTimeouts(current: Timeouts, p: Record<string, unknown>): Timeouts {
+  const next = { ...current };
+  for (const name of ['tcp', 'tcpfin', 'udp'] as const) {
+    const v = p[name];
+    if (v === undefined || v === 0) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_SECONDS) {
+      throw new CommandError('Invalid', `timeouts.${name}: ${JSON.stringify(v)} is not a whole number of seconds from 0 to ${MAX_SECONDS}`);
+    }
+    next[name] = v;
+  }
+  const extra = Object.keys(p).find((k) => !['tcp', 'tcpfin', 'udp'].includes(k));
+  if (extra !== undefined) throw new CommandError('Invalid', `timeouts.${extra}: is not a known setting`);
+  return next;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// pivsd: wiring only. Options, then startDaemon with the real dataplane and ARP, then signals.
+import pino from 'pino';
+import { startArp } from '../arp';
+import { PIVS_VERSION } from '../control/list';
+import type { Dataplane, DataplaneOptions } from '../dataplane/types';
+import { parseDaemonArgs } from './options';
+import { startDaemon, type Daemon } from './run';
+
+// Loaded lazily so that the addon is only required once options and config are known good.
+function openDataplane(options: DataplaneOptions): Dataplane {
+  const dataplane = require('../dataplane') as { openDataplane(o: DataplaneOptions): Dataplane };
+  return dataplane.openDataplane(options);
+}
+
+async function main(): Promise<void> {
+  const opts = parseDaemonArgs(process.argv.slice(2), PIVS_VERSION);
+  const logger = pino({ level: opts.logLevel, base: { name: 'pivsd', pid: process.pid } });
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(opts, { openDataplane, startArp, logger });
+  } catch (e) {
+    process.stderr.write(`pivsd: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading the configuration');
+    daemon.reload();
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    daemon.stop().then(() => process.exit(0), (e: unknown) => {
+      logger.error({ err: e }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

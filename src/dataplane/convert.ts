@@ -1,0 +1,173 @@
+// Text <-> the forms the addon takes: addresses as 16-byte Buffers, MACs as 48-bit numbers,
+// schedulers and flags as numbers. Every check that keeps bad input away from C++ lives here.
+import { isIPv4, isIPv6 } from 'node:net';
+import { parseAddress } from '../config/address';
+import { SCHEDULERS, SCHED_FLAGS } from '../config/model';
+import type { Protocol, VirtualService, VirtualServiceKey } from '../config/model';
+import type { NativeServiceKey, NativeServiceSpec } from './native';
+
+export interface AddressBytes {
+  family: 4 | 6;
+  addr: Buffer;
+}
+
+export function addressToBytes(text: unknown, what: string): AddressBytes {
+  if (typeof text !== 'string') throw new TypeError(`${what} must be an IP address string.`);
+  const addr = Buffer.alloc(16);
+  if (isIPv4(text)) {
+    text.split('.').forEach((q, i) => { addr[i] = Number(q); });
+    return { family: 4, addr };
+  }
+  if (!isIPv6(text) || text.includes('%')) {
+    throw new TypeError(`${what} "${text}" is not an IPv4 or IPv6 address.`);
+  }
+  let s = text;
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) !== -1) {
+    const q = s.slice(lastColon + 1).split('.').map(Number);
+    s = `${s.slice(0, lastColon + 1)}${((q[0] << 8) | q[1]).toString(16)}:${((q[2] << 8) | q[3]).toString(16)}`;
+  }
+  const groups = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const halves = s.split('::');
+  const head = groups(halves[0]);
+  const tail = halves.length > 1 ? groups(halves[1]) : [];
+  const all = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  all.forEach((g, i) => addr.writeUInt16BE(g, i * 2));
+  return { family: 6, addr };
+}
+
+/** The same normalised text config/ produces, so keys compare as strings. */
+export function bytesToAddress(family: number, addr: Buffer): string {
+  if (family === 4) return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 8; i++) groups.push(addr.readUInt16BE(i * 2).toString(16));
+  return parseAddress(groups.join(':'))?.address ?? groups.join(':');
+}
+
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+export function macToNumber(mac: unknown): number {
+  if (typeof mac !== 'string' || !MAC_RE.test(mac)) {
+    throw new TypeError(`MAC address ${JSON.stringify(mac)} must look like aa:bb:cc:dd:ee:ff.`);
+  }
+  const n = parseInt(mac.replace(/:/g, ''), 16);
+  if (n === 0) throw new RangeError('MAC address 00:00:00:00:00:00 is not a neighbour; pass null for unknown.');
+  return n;
+}
+
+export function numberToMac(n: number): string {
+  return n.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
+}
+
+const PROTO_NUMBER: Record<Protocol, number> = { tcp: 6, udp: 17 };
+const PROTO_NAME: Record<number, Protocol> = { 6: 'tcp', 17: 'udp' };
+
+export function protocolName(n: number): Protocol {
+  return PROTO_NAME[n] ?? 'tcp';
+}
+
+function integer(value: unknown, min: number, max: number, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${what} must be an integer.`);
+  }
+  if (value < min || value > max) throw new RangeError(`${what} must be between ${min} and ${max}, not ${value}.`);
+  return value;
+}
+
+function protocolNumber(p: unknown, what: string): number {
+  if (p !== 'tcp' && p !== 'udp') throw new TypeError(`${what} protocol must be "tcp" or "udp".`);
+  return PROTO_NUMBER[p];
+}
+
+export function serviceLabel(k: VirtualServiceKey): string {
+  const host = isIPv6(k.address) ? `[${k.address}]` : k.address;
+  return `${k.protocol} ${host}:${k.port}`;
+}
+
+export function toNativeKey(k: VirtualServiceKey): NativeServiceKey {
+  if (typeof k !== 'object' || k === null) throw new TypeError('The virtual service key must be an object.');
+  const proto = protocolNumber(k.protocol, 'The virtual service');
+  const { family, addr } = addressToBytes(k.address, 'The virtual service address');
+  const port = integer(k.port, 0, 65535, 'The virtual service port');
+  return { proto, family, addr, port };
+}
+
+function netmaskBytes(netmask: unknown, family: 4 | 6, what: string): Buffer {
+  const out = Buffer.alloc(16);
+  const prefixMax = family === 4 ? 32 : 128;
+  if (typeof netmask === 'string' && /^\d{1,3}$/.test(netmask) && Number(netmask) <= prefixMax) {
+    const bits = Number(netmask);
+    for (let i = 0; i < bits; i++) out[i >> 3] |= 0x80 >> (i & 7);
+    return out;
+  }
+  if (family === 4 && typeof netmask === 'string' && isIPv4(netmask)) {
+    netmask.split('.').forEach((q, i) => { out[i] = Number(q); });
+    return out;
+  }
+  throw new TypeError(
+    family === 4
+      ? `${what} persistence netmask must be a dotted mask such as 255.255.255.0.`
+      : `${what} persistence netmask must be a prefix length between 0 and 128.`,
+  );
+}
+
+/** Validates the whole list before anything reaches the addon (apply() is all or nothing). */
+export function toNativeServices(services: readonly VirtualService[]): NativeServiceSpec[] {
+  if (!Array.isArray(services)) throw new TypeError('apply() takes an array of virtual services.');
+  const seen = new Set<string>();
+  return services.map((s) => {
+    if (typeof s !== 'object' || s === null) throw new TypeError('Each virtual service must be an object.');
+    const key = toNativeKey(s);
+    const label = `Virtual service ${serviceLabel(s)}`;
+    const keyText = `${key.proto}/${key.addr.toString('hex')}/${key.port}`;
+    if (seen.has(keyText)) throw new RangeError(`${label} is listed twice.`);
+    seen.add(keyText);
+    const sched = SCHEDULERS.indexOf(s.scheduler);
+    if (sched < 0) throw new TypeError(`${label} has unknown scheduler ${JSON.stringify(s.scheduler)}.`);
+    let schedFlags = 0;
+    for (const f of s.schedFlags ?? []) {
+      const bit = SCHED_FLAGS.indexOf(f);
+      if (bit < 0) throw new TypeError(`${label} has unknown scheduler flag ${JSON.stringify(f)}.`);
+      schedFlags |= 1 << bit;
+    }
+    let persistTimeout = 0;
+    let netmask = Buffer.alloc(16, 0xff);
+    if (s.persistence !== undefined) {
+      persistTimeout = integer(s.persistence.timeout, 1, 0x7fffffff, `${label} persistence timeout`);
+      netmask = netmaskBytes(s.persistence.netmask, key.family as 4 | 6, label);
+    } else if (key.port === 0) {
+      throw new RangeError(`${label} has port 0, which is only valid with persistence.`);
+    }
+    if (!Array.isArray(s.realServers)) throw new TypeError(`${label} must list its real servers in an array.`);
+    const realKeys = new Set<string>();
+    const reals = s.realServers.map((r) => {
+      if (typeof r !== 'object' || r === null) throw new TypeError(`${label} has a real server that is not an object.`);
+      const { family, addr } = addressToBytes(r.address, `${label} real server address`);
+      if (family !== key.family) {
+        throw new RangeError(`${label} and its real server ${r.address} must be the same IP family for direct routing.`);
+      }
+      const port = integer(r.port, 0, 65535, `${label} real server ${r.address} port`);
+      if (r.forward !== 'dr') throw new RangeError(`${label} real server ${r.address}: only direct routing ("dr") is supported.`);
+      const rk = `${addr.toString('hex')}/${port}`;
+      if (realKeys.has(rk)) throw new RangeError(`${label} lists real server ${r.address}:${port} twice.`);
+      realKeys.add(rk);
+      return {
+        family,
+        addr,
+        port,
+        weight: integer(r.weight, 0, 65535, `${label} real server ${r.address} weight`),
+        uThreshold: integer(r.upperThreshold, 0, 0x7fffffff, `${label} real server ${r.address} upper threshold`),
+        lThreshold: integer(r.lowerThreshold, 0, 0x7fffffff, `${label} real server ${r.address} lower threshold`),
+      };
+    });
+    return {
+      ...key,
+      sched,
+      schedFlags,
+      persistTimeout,
+      netmask,
+      sloppy: s.sloppy === true,
+      reals,
+    };
+  });
+}

@@ -1,0 +1,135 @@
+// The raw addon as JS sees it. This is the only file that loads build/Release/pivs_native.node;
+// everything else goes through index.ts, which validates arguments first (C++ trusts them).
+import path from 'node:path';
+
+/** Addresses cross as 16-byte Buffers (IPv4 in the first 4 bytes) plus family 4 | 6. */
+export interface NativeRealSpec {
+  family: number;
+  addr: Buffer;
+  port: number;
+  weight: number;
+  uThreshold: number;
+  lThreshold: number;
+}
+
+export interface NativeServiceSpec {
+  /** IP protocol number: 6 tcp, 17 udp. */
+  proto: number;
+  family: number;
+  addr: Buffer;
+  port: number;
+  /** SchedKind: index into SCHEDULERS of config/model. */
+  sched: number;
+  /** SchedFlags bits: index into SCHED_FLAGS of config/model. */
+  schedFlags: number;
+  /** Seconds; 0 = no persistence. */
+  persistTimeout: number;
+  /** Client mask for persistence templates, 16 bytes. */
+  netmask: Buffer;
+  sloppy: boolean;
+  reals: NativeRealSpec[];
+}
+
+export interface NativeCounters {
+  conns: number;
+  inpkts: number;
+  inbytes: number;
+  outpkts: number;
+  outbytes: number;
+}
+
+export interface NativeRealStats extends NativeCounters {
+  family: number;
+  addr: Buffer;
+  port: number;
+  activeConns: number;
+  inactConns: number;
+  persistConns: number;
+  overloaded: boolean;
+  macResolved: boolean;
+}
+
+export interface NativeServiceStats extends NativeCounters {
+  proto: number;
+  family: number;
+  addr: Buffer;
+  port: number;
+  reals: NativeRealStats[];
+}
+
+export interface NativeConnection {
+  proto: number;
+  family: number;
+  caddr: Buffer;
+  cport: number;
+  vaddr: Buffer;
+  vport: number;
+  raddr: Buffer;
+  rport: number;
+  state: string;
+  expiresMs: number;
+  template: boolean;
+}
+
+export interface NativeServiceKey {
+  proto: number;
+  family: number;
+  addr: Buffer;
+  port: number;
+}
+
+export interface NativeDataplaneCounters {
+  rxPackets: number;
+  txPackets: number;
+  ignored: number;
+  dropped: number;
+  connections: number;
+  connTableSize: number;
+}
+
+export interface NativeDataplane {
+  /** The interface's MAC as a 48-bit number (0 without an interface). */
+  readonly mac: number;
+  apply(services: NativeServiceSpec[]): void;
+  /** Seconds; 0 leaves a value as it is. */
+  setTimeouts(tcp: number, tcpfin: number, udp: number): void;
+  /** mac 0 = unknown. */
+  setNeighbour(family: number, addr: Buffer, mac: number): void;
+  stats(): NativeServiceStats[];
+  connections(limit: number): NativeConnection[];
+  zero(key: NativeServiceKey | null): void;
+  counters(): NativeDataplaneCounters;
+  /** nowMs < 0: the monotonic clock. */
+  simulate(frame: Buffer, nowMs: number): Buffer | null;
+  sendFrame(frame: Buffer): void;
+  onControlFrames(handler: (frames: Buffer[]) => void): void;
+  close(): void;
+}
+
+export interface NativeAddon {
+  Dataplane: new (
+    iface: string | null,
+    workers: number,
+    connTableSize: number,
+    mhTableSize: number,
+  ) => NativeDataplane;
+  /** See sched_sim.ts for its argument and result. */
+  simulateSchedule(spec: unknown): Int32Array;
+}
+
+let addon: NativeAddon | undefined;
+
+/** Resolved from the package root, so it works from src/ (ts-node) and from dist/src/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    if (require('node:fs').existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.join(__dirname, '..', '..', '..');
+}
+
+export function loadNative(): NativeAddon {
+  addon ??= require(path.join(packageRoot(), 'build', 'Release', 'pivs_native.node')) as NativeAddon;
+  return addon;
+}

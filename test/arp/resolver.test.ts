@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ARP_OP_REQUEST, decodeArp, encodeArp } from '../../src/arp/arp_codec';
+import { decodeEthernet, encodeEthernet } from '../../src/arp/ethernet';
+import {
+  ARP_PROBE_FOR_REAL, ARP_REPLY_FROM_REAL, ARP_REQUEST_FOR_REAL, NA_FROM_REAL6, NS_FOR_REAL6, OWN_IP,
+  REAL_IP, REAL_IP6, REAL_MAC, REAL_MAC_2,
+} from './fixtures';
+import { harness } from './harness';
+
+/** An ARP packet from the real server at `mac` (e.g. its own request for the director). */
+function arpFromReal(mac: string): Buffer {
+  return encodeEthernet(
+    { destination: 'ff:ff:ff:ff:ff:ff', source: mac, etherType: 0x0806 },
+    encodeArp({ op: ARP_OP_REQUEST, sha: mac, spa: REAL_IP, tha: '00:00:00:00:00:00', tpa: OWN_IP }),
+  );
+}
+
+function resolved() {
+  const h = harness();
+  h.service.setAddresses({ virtualAddresses: [], realAddresses: [REAL_IP] });
+  h.dataplane.take();
+  h.dataplane.receive(ARP_REPLY_FROM_REAL);
+  return h;
+}
+
+test('a new real server is asked for at once, from our address on its subnet', () => {
+  const { dataplane, service } = harness();
+  service.setAddresses({ virtualAddresses: [], realAddresses: [REAL_IP] });
+  assert.deepEqual(dataplane.take(), [ARP_REQUEST_FOR_REAL]);
+});
+
+test('without an address on the real server\'s subnet the request is an ARP probe from 0.0.0.0', () => {
+  const { dataplane, service } = harness([]);
+  service.setAddresses({ virtualAddresses: [], realAddresses: [REAL_IP] });
+  assert.deepEqual(dataplane.take(), [ARP_PROBE_FOR_REAL]);
+});
+
+test('unanswered requests are retried after 1 s, then backing off to at most 4 s', () => {
+  const { dataplane, service, clock } = harness();
+  service.setAddresses({ virtualAddresses: [], realAddresses: [REAL_IP] });
+  dataplane.take();
+  const sentAt: number[] = [];
+  for (let t = 0; t < 15_000; t += 500) {
+    clock.advance(500);
+    for (const frame of dataplane.take()) {
+      assert.deepEqual(frame, ARP_REQUEST_FOR_REAL);
+      sentAt.push(clock.now());
+    }
+  }
+  assert.deepEqual(sentAt, [1000, 3000, 7000, 11_000, 15_000]);
+});
+
+test('a reply teaches the MAC to the fast path once and is logged with old and new MAC', () => {
+  const { dataplane, clock, logs } = resolved();
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
+  const info = logs.find((l) => l.msg === 'real server MAC resolved');
+  assert.ok(info);
+  assert.deepEqual([info.realServer, info.oldMac, info.newMac], [REAL_IP, null, REAL_MAC]);
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  clock.advance(29_000);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]], 'same MAC again: no second call');
+  assert.deepEqual(dataplane.take(), [], 'no requests while the MAC is fresh');
+});
+
+test('a resolved MAC is re-confirmed by unicast after 30 s of silence', () => {
+  const { dataplane, clock } = resolved();
+  clock.advance(29_999);
+  assert.deepEqual(dataplane.take(), []);
+  clock.advance(1);
+  const [probe] = dataplane.take();
+  assert.ok(probe);
+  assert.equal(decodeEthernet(probe).destination, REAL_MAC);
+  assert.equal(decodeArp(decodeEthernet(probe).payload).tpa, REAL_IP);
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  clock.advance(29_999);
+  assert.deepEqual(dataplane.take(), [], 'the answer restarted the 30 s');
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
+});
+
+test('a changed MAC in any ARP packet from the real server updates the fast path at once', () => {
+  const { dataplane, logs } = resolved();
+  dataplane.receive(arpFromReal(REAL_MAC_2));
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC], [REAL_IP, REAL_MAC_2]]);
+  const info = logs.find((l) => l.msg === 'real server MAC changed');
+  assert.ok(info);
+  assert.equal(info.level, 30);
+  assert.deepEqual([info.realServer, info.oldMac, info.newMac], [REAL_IP, REAL_MAC, REAL_MAC_2]);
+});
+
+test('after 3 unanswered re-confirmations the MAC becomes unknown, with a warning', () => {
+  const { dataplane, clock, logs } = resolved();
+  clock.advance(30_000);
+  clock.advance(1000);
+  clock.advance(1000);
+  assert.equal(dataplane.take().length, 3, 'three unicast probes');
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
+  clock.advance(1000);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC], [REAL_IP, null]]);
+  const warn = logs.find((l) => l.level === 40);
+  assert.ok(warn);
+  assert.equal(warn.realServer, REAL_IP);
+  assert.equal(warn.mac, REAL_MAC);
+  assert.deepEqual(dataplane.take(), [ARP_REQUEST_FOR_REAL], 'back to broadcast resolution');
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  assert.deepEqual(dataplane.neighbours.at(-1), [REAL_IP, REAL_MAC], 'learnt again when it answers');
+});
+
+test('an IPv6 real server is solicited at its solicited-node group and learnt from the advertisement', () => {
+  const { dataplane, service } = harness();
+  service.setAddresses({ virtualAddresses: [], realAddresses: [REAL_IP6] });
+  assert.deepEqual(dataplane.take(), [NS_FOR_REAL6]);
+  dataplane.receive(NA_FROM_REAL6);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP6, REAL_MAC]]);
+});
+
+test('the fast path hears the address as it was configured, whatever spelling the frames use', () => {
+  const { dataplane, service } = harness();
+  service.setAddresses({ virtualAddresses: [], realAddresses: ['2001:DB8::0:21'] });
+  dataplane.receive(NA_FROM_REAL6);
+  assert.deepEqual(dataplane.neighbours, [['2001:DB8::0:21', REAL_MAC]]);
+});
+
+test('a removed real server is no longer resolved and is forgotten', () => {
+  const { dataplane, service, clock } = harness();
+  service.setAddresses({ virtualAddresses: [], realAddresses: [REAL_IP] });
+  dataplane.take();
+  service.setAddresses({ virtualAddresses: [], realAddresses: [] });
+  clock.advance(60_000);
+  assert.deepEqual(dataplane.take(), []);
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  assert.deepEqual(dataplane.neighbours, []);
+  assert.equal(clock.pending(), 0);
+});
+
+test('keeping a resolved real server across setAddresses does not ask again', () => {
+  const { dataplane, service } = resolved();
+  service.setAddresses({ virtualAddresses: ['198.18.0.100'], realAddresses: [REAL_IP] });
+  assert.deepEqual(dataplane.take(), []);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
+});
+
+test('ARP from addresses that are not real servers teaches nothing', () => {
+  const { dataplane, service } = harness();
+  service.setAddresses({ virtualAddresses: [], realAddresses: ['198.18.0.22'] });
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  assert.deepEqual(dataplane.neighbours, []);
+});
+
+test('close stops all timers', () => {
+  const { service, clock, dataplane } = resolved();
+  service.close();
+  assert.equal(clock.pending(), 0);
+  clock.advance(120_000);
+  assert.deepEqual(dataplane.take(), []);
+});

@@ -1,0 +1,111 @@
+// In-memory Dataplane for tests: records every call and reports stats consistent with the last
+// applied table. Counters are set by the test (setCounters) to drive rates and listings.
+import type { Timeouts, VirtualService, VirtualServiceKey } from '../../src/config/model';
+import type {
+  ConnectionEntry, Counters, Dataplane, DataplaneCounters, DataplaneOptions, RealServerStats,
+  VirtualServiceStats,
+} from '../../src/dataplane/types';
+
+const ZERO: Counters = { conns: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0 };
+
+function keyOf(k: VirtualServiceKey): string {
+  return `${k.protocol}|${k.address}|${k.port}`;
+}
+
+export class FakeDataplane implements Dataplane {
+  readonly mac = '02:00:00:00:00:01';
+  /** Every table passed to apply(), deep-copied, in call order. */
+  readonly applied: VirtualService[][] = [];
+  readonly timeoutsSet: Timeouts[] = [];
+  readonly neighbours = new Map<string, string | null>();
+  readonly zeroCalls: (VirtualServiceKey | undefined)[] = [];
+  readonly sentFrames: Buffer[] = [];
+  closed = false;
+  conns: ConnectionEntry[] = [];
+  private table: VirtualService[] = [];
+  private readonly counts = new Map<string, Counters>();
+  private controlHandler: ((frames: Buffer[]) => void) | null = null;
+
+  constructor(readonly options: DataplaneOptions = {
+    interface: null, workers: 1, connTableSize: 4096, mhTableSize: 65537,
+  }) {}
+
+  apply(services: readonly VirtualService[]): void {
+    this.table = structuredClone([...services]);
+    this.applied.push(structuredClone([...services]));
+  }
+
+  setTimeouts(timeouts: Timeouts): void {
+    this.timeoutsSet.push({ ...timeouts });
+  }
+
+  setNeighbour(address: string, mac: string | null): void {
+    this.neighbours.set(address, mac);
+  }
+
+  /** Sets the counters of a service (real omitted) or of one of its real servers. */
+  setCounters(key: VirtualServiceKey, counters: Partial<Counters>, realAddress?: string): void {
+    const k = realAddress === undefined ? keyOf(key) : `${keyOf(key)}>${realAddress}`;
+    this.counts.set(k, { ...ZERO, ...this.counts.get(k), ...counters });
+  }
+
+  stats(): VirtualServiceStats[] {
+    return this.table.map((s) => {
+      const realServers: RealServerStats[] = s.realServers.map((r) => ({
+        ...ZERO,
+        ...this.counts.get(`${keyOf(s)}>${r.address}`),
+        address: r.address,
+        port: r.port,
+        activeConns: 0,
+        inactiveConns: 0,
+        persistentConns: 0,
+        overloaded: false,
+        macResolved: typeof this.neighbours.get(r.address) === 'string',
+      }));
+      return {
+        ...ZERO, ...this.counts.get(keyOf(s)), protocol: s.protocol, address: s.address, port: s.port, realServers,
+      };
+    });
+  }
+
+  connections(): ConnectionEntry[] {
+    return this.conns.map((c) => ({ ...c }));
+  }
+
+  zero(service?: VirtualServiceKey): void {
+    this.zeroCalls.push(service === undefined ? undefined : { ...service });
+    for (const k of [...this.counts.keys()]) {
+      if (service === undefined || k === keyOf(service) || k.startsWith(`${keyOf(service)}>`)) {
+        this.counts.set(k, { ...ZERO });
+      }
+    }
+  }
+
+  counters(): DataplaneCounters {
+    return {
+      rxPackets: 0, txPackets: 0, ignored: 0, dropped: 0,
+      connections: this.conns.length, connTableSize: this.options.connTableSize,
+    };
+  }
+
+  simulate(): Buffer | null {
+    return null;
+  }
+
+  sendFrame(frame: Buffer): void {
+    this.sentFrames.push(Buffer.from(frame));
+  }
+
+  onControlFrames(handler: (frames: Buffer[]) => void): void {
+    this.controlHandler = handler;
+  }
+
+  /** Delivers frames as if the fast path had handed them up. */
+  emitControlFrames(frames: Buffer[]): void {
+    this.controlHandler?.(frames);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
