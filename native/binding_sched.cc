@@ -39,7 +39,6 @@ constexpr FlagName kFlagNames[] = {
 
 // Collects the first validation error; later checks are skipped once one is recorded.
 struct Parser {
-  Napi::Env env;
   std::string error;
 
   bool fail(const std::string& msg) {
@@ -149,7 +148,7 @@ bool parse_flow(Parser& p, const Napi::Value& v, size_t i, FlowInfo& flow) {
 
 Napi::Value SimulateSchedule(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Parser p{env, ""};
+  Parser p;
   auto throw_error = [&]() {
     Napi::TypeError::New(env, p.error).ThrowAsJavaScriptException();
     return env.Undefined();

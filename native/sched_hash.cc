@@ -17,7 +17,9 @@ using Buckets = std::array<int32_t, kTabSize>;
 // (one bucket if its weight is 0, which then never takes a flow), wrapping over the list.
 class SourceHash final : public Scheduler {
  public:
-  SourceHash(bool fallback, bool use_port) : fallback_(fallback), use_port_(use_port) {}
+  SourceHash(bool fallback, bool use_port) : fallback_(fallback), use_port_(use_port) {
+    buckets_.fill(-1);
+  }
 
   void update(const RealList& reals) override {
     buckets_.fill(-1);
@@ -86,9 +88,7 @@ class DestinationHash final : public Scheduler {
 }  // namespace
 
 std::unique_ptr<Scheduler> make_sh(bool fallback, bool use_port) {
-  auto s = std::make_unique<SourceHash>(fallback, use_port);
-  s->update({});
-  return s;
+  return std::make_unique<SourceHash>(fallback, use_port);
 }
 std::unique_ptr<Scheduler> make_dh() { return std::make_unique<DestinationHash>(); }
 

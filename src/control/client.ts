@@ -1,9 +1,7 @@
 // The client side of the control socket: connect, send one request, wait for its response.
 import { createConnection } from 'node:net';
-import {
-  DEFAULT_SOCKET, SOCKET_ENV,
-  type Batch, type Command, type ErrorBody, type Query, type ResultOf,
-} from './protocol';
+import type { Batch, Command, ErrorBody, Query, ResultOf } from './protocol';
+import { resolveSocketPath } from './socket-path';
 
 export type RequestBody = Command | Query | Batch;
 
@@ -34,9 +32,8 @@ export class ProtocolError extends Error {
   }
 }
 
-export function socketPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return explicit ?? env[SOCKET_ENV] ?? DEFAULT_SOCKET;
-}
+/** --socket, else $PIVS_SOCKET, else the default: resolved exactly as pivsd resolves it. */
+export const socketPath = resolveSocketPath;
 
 export interface RequestOptions {
   timeoutMs?: number;
@@ -83,7 +80,8 @@ export function request<R extends RequestBody>(
           finish(() => reject(new ProtocolError(`pivsd at ${path} sent a line that is not JSON`)));
           return;
         }
-        if (msg.id !== id) continue;
+        // id 0: the daemon could not read our request's id, so the answer is still ours.
+        if (msg.id !== id && !(msg.id === 0 && msg.error)) continue;
         if (msg.error) {
           const error = msg.error;
           finish(() => reject(new ControlError(body.method, error)));

@@ -7,9 +7,9 @@ import type { Dataplane, DataplaneOptions } from '../dataplane/types';
 import { parseDaemonArgs } from './options';
 import { startDaemon, type Daemon } from './run';
 
-// Loaded lazily so that the addon is only required once options and config are known good.
+// Required lazily so that -h, --version and config errors work even where the addon isn't built.
 function openDataplane(options: DataplaneOptions): Dataplane {
-  const dataplane = require('../dataplane') as { openDataplane(o: DataplaneOptions): Dataplane };
+  const dataplane = require('../dataplane') as typeof import('../dataplane');
   return dataplane.openDataplane(options);
 }
 

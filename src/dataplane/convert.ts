@@ -3,7 +3,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { parseAddress } from '../config/address';
 import { SCHEDULERS, SCHED_FLAGS } from '../config/model';
-import type { Protocol, VirtualService, VirtualServiceKey } from '../config/model';
+import type { Protocol, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
 import type { NativeServiceKey, NativeServiceSpec } from './native';
 
 export interface AddressBytes {
@@ -131,7 +131,7 @@ export function toNativeServices(services: readonly VirtualService[]): NativeSer
       schedFlags |= 1 << bit;
     }
     let persistTimeout = 0;
-    let netmask = Buffer.alloc(16, 0xff);
+    let netmask: Buffer = Buffer.alloc(16, 0xff);
     if (s.persistence !== undefined) {
       persistTimeout = integer(s.persistence.timeout, 1, 0x7fffffff, `${label} persistence timeout`);
       netmask = netmaskBytes(s.persistence.netmask, key.family as 4 | 6, label);
@@ -140,7 +140,7 @@ export function toNativeServices(services: readonly VirtualService[]): NativeSer
     }
     if (!Array.isArray(s.realServers)) throw new TypeError(`${label} must list its real servers in an array.`);
     const realKeys = new Set<string>();
-    const reals = s.realServers.map((r) => {
+    const reals = s.realServers.map((r: RealServer) => {
       if (typeof r !== 'object' || r === null) throw new TypeError(`${label} has a real server that is not an object.`);
       const { family, addr } = addressToBytes(r.address, `${label} real server address`);
       if (family !== key.family) {

@@ -1,5 +1,6 @@
 // The raw addon as JS sees it. This is the only file that loads build/Release/pivs_native.node;
 // everything else goes through index.ts, which validates arguments first (C++ trusts them).
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Addresses cross as 16-byte Buffers (IPv4 in the first 4 bytes) plus family 4 | 6. */
@@ -123,7 +124,7 @@ let addon: NativeAddon | undefined;
 function packageRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
-    if (require('node:fs').existsSync(path.join(dir, 'package.json'))) return dir;
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
     dir = path.dirname(dir);
   }
   return path.join(__dirname, '..', '..', '..');
