@@ -3,11 +3,24 @@ import type { Config, VirtualServiceKey } from '../config/model';
 import type { Counters, RealServerStats, VirtualServiceStats } from '../dataplane/types';
 import type { ListResult, VirtualServiceState } from './protocol';
 import type { RateEstimator } from './rates';
-import pkg from '../../package.json';
+import { join } from 'node:path';
 
 /** The IPVS version whose behaviour and output pivs follows (ipvsadm prints it in its header). */
 export const IPVS_VERSION = '1.2.1';
-export const PIVS_VERSION: string = pkg.version;
+export const PIVS_VERSION: string = packageVersion();
+
+/**
+ * Loaded at run time from the repository root (dist/src/control/ is three levels below it):
+ * importing package.json would make tsc emit a copy into dist/, which other modules would take
+ * for the package root.
+ */
+function packageVersion(): string {
+  try {
+    return (require(join(__dirname, '..', '..', '..', 'package.json')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 export function serviceStatKey(k: VirtualServiceKey): string {
   return `${k.protocol}|${k.address}|${k.port}`;

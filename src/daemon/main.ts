@@ -9,8 +9,19 @@ import { startDaemon, type Daemon } from './run';
 
 // Required lazily so that -h, --version and config errors work even where the addon isn't built.
 function openDataplane(options: DataplaneOptions): Dataplane {
-  const dataplane = require('../dataplane') as typeof import('../dataplane');
-  return dataplane.openDataplane(options);
+  try {
+    const dataplane = require('../dataplane') as typeof import('../dataplane');
+    return dataplane.openDataplane(options);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
+      throw new Error(`the dataplane addon could not be loaded (${firstLine(e)}); build it with "npm run build:native"`);
+    }
+    throw e;
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
 async function main(): Promise<void> {
@@ -20,7 +31,7 @@ async function main(): Promise<void> {
   try {
     daemon = await startDaemon(opts, { openDataplane, startArp, logger });
   } catch (e) {
-    process.stderr.write(`pivsd: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`pivsd: ${firstLine(e)}\n`);
     process.exit(1);
   }
   process.on('SIGHUP', () => {

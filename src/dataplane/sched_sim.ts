@@ -1,7 +1,7 @@
 // simulateSchedule(): runs one of the addon's C++ schedulers over synthetic flows, without
 // packets, so tests and benches can check what a scheduler picks.
-import path from 'node:path';
 import type { SchedFlag, Scheduler } from '../config/model';
+import { loadNative } from './native';
 
 export interface SimulatedRealServer {
   /** IPv4 or IPv6 text. */
@@ -40,22 +40,10 @@ export interface ScheduleSimulation {
   bindConnections?: boolean;
 }
 
-interface SchedNative {
-  simulateSchedule(spec: ScheduleSimulation): Int32Array;
-}
-
-let native: SchedNative | undefined;
-
-function load(): SchedNative {
-  // Temporary loader until src/dataplane/native.ts (the one addon loader) is in place.
-  native ??= require(path.join(__dirname, '../../../build/Release/pivs_native.node')) as SchedNative;
-  return native;
-}
-
 /**
  * Index into spec.reals of the real server picked for each flow, -1 where none could take it.
  * Throws a TypeError with one sentence on a malformed spec.
  */
 export function simulateSchedule(spec: ScheduleSimulation): Int32Array {
-  return load().simulateSchedule(spec);
+  return loadNative().simulateSchedule(spec);
 }
