@@ -251,11 +251,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     auto snap = dp_->snapshot();
     auto verdict = dp_->process(frame.data(), uint32_t(frame.size()), now, false, *snap);
     // Without an interface there is no sweeper thread: simulate() drives expiry on its own clock.
-    if (!workers_ && (now >= last_sweep_ + 1000 || now < last_sweep_)) {
-      last_sweep_ = now;
-      dp_->sweep(now, 0, dp_->table().slots());
-      dp_->maintain_table();
-    }
+    if (!workers_) dp_->sweep_if_due(now);
     if (verdict != Dataplane::V_FORWARD) return env.Null();
     return Napi::Buffer<uint8_t>::Copy(env, frame.data(), frame.size());
   }
@@ -312,7 +308,6 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   bool closed_ = false;
   bool sim_clock_ = false;
   uint64_t sim_now_ = 0;
-  uint64_t last_sweep_ = 0;
 };
 
 }  // namespace

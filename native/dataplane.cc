@@ -167,6 +167,7 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
     s.timeout_s = timeouts_.get(CS_UDP);
   }
   s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
+  note_expiry(s.expires_ms);
   uint32_t real_id = s.real_id;
   table_.unlock(idx);
   if (d_active || d_inact) count_change(registry_.get(real_id), d_active, d_inact, 0);
@@ -229,6 +230,7 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
     }
     ts.timeout_s = svc.cfg.persist_timeout;
     ts.expires_ms = now + uint64_t(ts.timeout_s) * 1000;
+    note_expiry(ts.expires_ms);
     ts.aux += 1;
     real_id = ts.real_id;
     tpl = int64_t(ti);
@@ -275,6 +277,7 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
   cs.flags |= active ? 0 : SF_INACTIVE;
   cs.timeout_s = timeouts_.get(state);
   cs.expires_ms = now + uint64_t(cs.timeout_s) * 1000;
+  note_expiry(cs.expires_ms);
   table_.unlock(ci);
 
   Real* r = registry_.get(real_id);
@@ -291,6 +294,7 @@ bool Dataplane::expire_locked(size_t idx, uint64_t now) {
     if (s.aux > 0) {
       // IPVS keeps a template while connections it controls live.
       s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
+      note_expiry(s.expires_ms);
       table_.unlock(idx);
       return false;
     }
@@ -312,20 +316,34 @@ bool Dataplane::expire_locked(size_t idx, uint64_t now) {
   return true;
 }
 
-void Dataplane::sweep(uint64_t now, size_t begin, size_t end) {
+uint64_t Dataplane::sweep(uint64_t now, size_t begin, size_t end) {
   end = std::min(end, table_.slots());
+  uint64_t earliest = UINT64_MAX;
   for (size_t i = begin; i < end; ++i) {
     Slot& s = table_.at(i);
     // Unlocked peek first: most slots are empty or far from expiry.
     if (__atomic_load_n(&s.life, __ATOMIC_RELAXED) != SLOT_FULL) continue;
-    if (__atomic_load_n(&s.expires_ms, __ATOMIC_RELAXED) > now) continue;
+    uint64_t exp = __atomic_load_n(&s.expires_ms, __ATOMIC_RELAXED);
+    if (exp > now) {
+      earliest = std::min(earliest, exp);
+      continue;
+    }
     table_.lock(i);
     if (s.life == SLOT_FULL && s.expires_ms <= now) {
-      expire_locked(i, now);
+      if (!expire_locked(i, now)) earliest = std::min(earliest, s.expires_ms);
     } else {
+      if (s.life == SLOT_FULL) earliest = std::min(earliest, s.expires_ms);
       table_.unlock(i);
     }
   }
+  return earliest;
+}
+
+void Dataplane::sweep_if_due(uint64_t now) {
+  if (now < earliest_.load(std::memory_order_relaxed)) return;
+  earliest_.store(UINT64_MAX, std::memory_order_relaxed);
+  note_expiry(sweep(now, 0, table_.slots()));
+  maintain_table();
 }
 
 void Dataplane::maintain_table() {
@@ -440,8 +458,9 @@ std::vector<ConnInfo> Dataplane::connections(uint64_t now, size_t limit) const {
     const Real* r = registry_.get(v.real_id);
     if (r) {
       c.raddr = r->addr;
-      // Port-0 services: the real port is the one the client asked for (vport).
-      c.rport = r->port ? r->port : k.vport;
+      // Direct routing never changes the port: a flow of a port-0 service goes to the port the
+      // client asked for.
+      c.rport = c.is_template ? r->port : k.vport;
     }
     c.expires_in_ms = int64_t(v.expires_ms - now);
     out.push_back(c);

@@ -112,9 +112,13 @@ class Dataplane {
   std::vector<ConnInfo> connections(uint64_t now_ms, size_t limit) const;
   void zero(const ServiceKey* key);
 
-  // Expire entries in [begin, end) whose time has come; compact tombstones when they pile up.
-  void sweep(uint64_t now_ms, size_t begin, size_t end);
+  // Expire entries in [begin, end) whose time has come; returns the earliest expiry left there.
+  uint64_t sweep(uint64_t now_ms, size_t begin, size_t end);
+  // Compact tombstones when they pile up.
   void maintain_table();
+  // simulate()'s clock jumps: sweep the whole table once an entry may have expired. Not safe
+  // against concurrent workers' expiry notes (the sweeper thread covers that case).
+  void sweep_if_due(uint64_t now_ms);
 
   ConnTable& table() { return table_; }
   const ConnTable& table() const { return table_; }
@@ -138,6 +142,11 @@ class Dataplane {
   // Slot locked and FULL on entry; unlocked on return. False if re-armed (template in use).
   bool expire_locked(size_t idx, uint64_t now_ms);
   void count_change(Real* r, int d_active, int d_inact, int d_persist);
+  void note_expiry(uint64_t t) {
+    uint64_t cur = earliest_.load(std::memory_order_relaxed);
+    while (t < cur && !earliest_.compare_exchange_weak(cur, t, std::memory_order_relaxed)) {
+    }
+  }
   void rebuild_locked(uint64_t now_ms);
 
   ConnTable table_;
@@ -148,6 +157,8 @@ class Dataplane {
   uint32_t mh_table_size_;
   uint64_t own_mac_ = 0;
   std::shared_ptr<const Snapshot> snap_;
+  // A lower bound of every entry's expiry (refreshes only move expiries later).
+  std::atomic<uint64_t> earliest_{UINT64_MAX};
 
   // Control side state, guarded by ctl_mu_.
   mutable std::mutex ctl_mu_;

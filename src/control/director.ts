@@ -113,7 +113,8 @@ export class Director {
     if (previous === null || !isDeepStrictEqual(next.timeouts, previous.timeouts)) {
       this.dataplane.setTimeouts(next.timeouts);
     }
-    this.arp.setAddresses(addressSets(next));
+    const addresses = addressSets(next);
+    if (previous === null || !isDeepStrictEqual(addresses, addressSets(previous))) this.arp.setAddresses(addresses);
   }
 
   private zero(target: ZeroTarget): void {

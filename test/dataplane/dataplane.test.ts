@@ -70,7 +70,7 @@ describe('dataplane forwarding (direct routing)', () => {
   it('forwards UDP and lists it with state UDP', () => {
     const dp = track(openSimulated([service({ protocol: 'udp', port: 53 })]));
     const frame = udpFrame({ src: CLIENT, dst: VIP, sport: 5353, dport: 53 });
-    assert.deepEqual(dp.simulate(frame), withMacs(frame, MAC1, dp.mac));
+    assert.deepEqual(dp.simulate(frame, 7_000), withMacs(frame, MAC1, dp.mac));
     const [c] = dp.connections();
     assert.equal(c.protocol, 'udp');
     assert.equal(c.state, 'UDP');
@@ -99,12 +99,12 @@ describe('dataplane forwarding (direct routing)', () => {
 
   it('port-0 persistence sends every port of one client to one real server', () => {
     const dp = track(openSimulated([service({ port: 0, persistence: { timeout: 600, netmask: '255.255.255.255' } })]));
-    const first = dstMac(dp.simulate(syn(43000, { dport: 80 })));
-    const second = dstMac(dp.simulate(syn(43001, { dport: 443 })));
+    const first = dstMac(dp.simulate(syn(43000, { dport: 80 }), 5_000));
+    const second = dstMac(dp.simulate(syn(43001, { dport: 443 }), 5_000));
     assert.equal(first, MAC1);
     assert.equal(second, MAC1);
     // Another client gets a template of its own and rr moves on.
-    assert.equal(dstMac(dp.simulate(syn(43002, { src: '198.18.1.6' }))), MAC2);
+    assert.equal(dstMac(dp.simulate(syn(43002, { src: '198.18.1.6' }), 5_000)), MAC2);
     const tpl = dp.connections().filter((c) => c.template);
     assert.equal(tpl.length, 2);
     const mine = tpl.find((c) => c.clientAddress === CLIENT)!;
