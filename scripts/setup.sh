@@ -38,6 +38,8 @@ pivs_build() {
     npm run --silent build:native >/dev/null
   fi
   echo "pivs: compiling TypeScript"
+  # A fresh dist/ so no compiled test outlives its source.
+  rm -rf dist
   npx tsc -p .
 }
 

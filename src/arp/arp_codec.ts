@@ -2,7 +2,7 @@
 // (ar$hrd, ar$pro, ar$hln, ar$pln, ar$op, ar$sha, ar$spa, ar$tha, ar$tpa).
 import { malformed } from './errors';
 import { BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, encodeEthernet, macFromBytes, macToBytes } from './ethernet';
-import { ipv4FromBytes, ipv4ToBytes } from './ip_address';
+import { ipv4FromBytes, ipv4ToBytes } from '../config/address';
 
 export const ARP_HRD_ETHERNET = 1;
 export const ARP_OP_REQUEST = 1;

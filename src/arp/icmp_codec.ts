@@ -1,7 +1,7 @@
 // RFC 791 IPv4 header and RFC 792 ICMP echo / echo reply. Field names as the RFCs spell them.
 import { internetChecksum } from './checksum';
 import { malformed } from './errors';
-import { ipv4FromBytes, ipv4ToBytes } from './ip_address';
+import { ipv4FromBytes, ipv4ToBytes } from '../config/address';
 
 export const IPPROTO_ICMP = 1;
 export const ICMP_ECHO_REPLY = 0;

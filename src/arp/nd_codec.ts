@@ -3,7 +3,7 @@
 import { internetChecksum } from './checksum';
 import { malformed } from './errors';
 import { ETHERTYPE_IPV6, encodeEthernet, macFromBytes, macToBytes } from './ethernet';
-import { ipv6FromBytes, ipv6ToBytes } from './ip_address';
+import { ipv6FromBytes, ipv6ToBytes } from '../config/address';
 
 export const IPPROTO_ICMPV6 = 58;
 export const ICMPV6_ECHO_REQUEST = 128;

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { arpRequestFrame } from './arp_codec';
 import { Clock } from './clock';
 import { BROADCAST_MAC, ETHERTYPE_IPV6, encodeEthernet } from './ethernet';
-import { Family, canonicalAddress } from './ip_address';
+import { type Family, canonicalAddress } from '../config/address';
 import { ND_NEIGHBOR_SOLICIT, UNSPECIFIED_ADDRESS, icmpv6Packet, multicastMac, solicitedNodeAddress } from './nd_codec';
 import { InterfaceAddresses, ipv4SourceFor, ipv6SourceFor } from './source_address';
 
@@ -61,7 +61,7 @@ export class Resolver {
     const now = this.deps.clock.now();
     const wanted = new Map<string, { address: string; family: Family }>();
     for (const address of addresses) {
-      const { family, key } = canonicalAddress(address);
+      const { family, address: key } = canonicalAddress(address);
       wanted.set(key, { address, family });
     }
     // A removed real server keeps its MAC in the fast path on purpose: its existing connections

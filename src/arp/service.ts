@@ -5,7 +5,7 @@ import type { Dataplane } from '../dataplane/types';
 import { Clock, systemClock } from './clock';
 import { decodeControlFrame } from './control_frame';
 import { MalformedPacketError } from './errors';
-import { canonicalAddress } from './ip_address';
+import { canonicalAddress } from '../config/address';
 import { answer, bindingOf } from './responder';
 import { DEFAULT_TIMING, Resolver, ResolverTiming } from './resolver';
 import { InterfaceAddresses } from './source_address';
@@ -103,7 +103,7 @@ export function startArp(opts: ArpOptions): ArpService {
     setAddresses({ virtualAddresses: virtuals, realAddresses: reals }) {
       if (closed) throw new Error('The ARP service is closed; start a new one.');
       // Validate everything before changing anything.
-      const virtualKeys = virtuals.map((a) => canonicalAddress(a).key);
+      const virtualKeys = virtuals.map((a) => canonicalAddress(a).address);
       for (const a of reals) canonicalAddress(a);
       virtualAddresses = new Set(virtualKeys);
       resolver.setAddresses(reals);

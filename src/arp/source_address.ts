@@ -1,6 +1,6 @@
 // Which of the interface's own addresses to put in our ARP requests / neighbor solicitations.
 import type { NetworkInterfaceInfo } from 'node:os';
-import { ipv4ToBytes, ipv6ToBytes } from './ip_address';
+import { ipv4ToBytes, ipv6ToBytes } from '../config/address';
 import { UNSPECIFIED_ADDRESS } from './nd_codec';
 
 export type InterfaceAddresses = readonly NetworkInterfaceInfo[];

@@ -1,6 +1,6 @@
 // ADDRESS[:PORT] as ipvsadm reads and prints it: IPv4, bare IPv6 (no port), [IPv6]:port,
 // host and service names through Names.
-import { isIPv6 } from 'node:net';
+import { parseAddress } from '../config/address';
 import type { Protocol } from '../config/model';
 import type { Names } from './names';
 
@@ -24,8 +24,8 @@ export function parseIPv4(text: string): string | undefined {
 
 /** RFC 5952 text (lower case, longest zero run compressed), as inet_ntop prints it. */
 export function parseIPv6(text: string): string | undefined {
-  if (text.includes('%') || !isIPv6(text)) return undefined;
-  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  const parsed = parseAddress(text);
+  return parsed?.family === 6 ? parsed.address : undefined;
 }
 
 export function familyOf(address: string): Family {

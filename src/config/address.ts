@@ -1,61 +1,88 @@
-// Address text is normalised once, here, so that every comparison elsewhere (duplicate checks,
-// service lookups from the CLI, dataplane keys) can be a plain string comparison.
-import { isIP } from 'node:net';
+// IP address text and bytes, in one place: every other module compares addresses as the text
+// parseAddress() returns, and codecs and the dataplane take the bytes from here.
+import { isIPv4, isIPv6 } from 'node:net';
 
 export type Family = 4 | 6;
 
 export interface ParsedAddress {
   family: Family;
+  /** Canonical text: dotted quad, or RFC 5952 IPv6. */
   address: string;
 }
 
-/** Returns the canonical text (IPv6 per RFC 5952) or null when the text is not one address. */
+/** Returns the canonical text or null when the text is not one address. */
 export function parseAddress(text: string): ParsedAddress | null {
+  if (isIPv4(text)) return { family: 4, address: ipv4FromBytes(ipv4ToBytes(text)) };
   // Scope ids name a kernel interface; the dataplane matches bare addresses only.
-  if (text.includes('%')) return null;
-  const family = isIP(text);
-  if (family === 4) return { family: 4, address: text };
-  if (family === 6) return { family: 6, address: formatIPv6(ipv6Groups(text)) };
+  if (isIPv6(text) && !text.includes('%')) return { family: 6, address: ipv6FromBytes(ipv6ToBytes(text)) };
   return null;
 }
 
 export function familyOf(address: string): Family | 0 {
-  const f = isIP(address);
-  return f === 4 || f === 6 ? f : 0;
+  if (isIPv4(address)) return 4;
+  return isIPv6(address) ? 6 : 0;
 }
 
-/** Only called on text isIP() accepted, so the shape is known to be valid. */
-function ipv6Groups(text: string): number[] {
-  let s = text.toLowerCase();
-  const lastColon = s.lastIndexOf(':');
-  const dotted = s.slice(lastColon + 1);
-  if (dotted.includes('.')) {
-    const q = dotted.split('.').map(Number);
-    s = `${s.slice(0, lastColon + 1)}${((q[0] << 8) | q[1]).toString(16)}:${((q[2] << 8) | q[3]).toString(16)}`;
+export function ipv4ToBytes(address: string): Buffer {
+  if (!isIPv4(address)) throw new TypeError(`"${address}" is not an IPv4 address.`);
+  return Buffer.from(address.split('.').map(Number));
+}
+
+export function ipv4FromBytes(buf: Buffer, offset = 0): string {
+  return `${buf[offset]}.${buf[offset + 1]}.${buf[offset + 2]}.${buf[offset + 3]}`;
+}
+
+export function ipv6ToBytes(address: string): Buffer {
+  if (!isIPv6(address) || address.includes('%')) {
+    throw new TypeError(`"${address}" is not an IPv6 address.`);
   }
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  if (!s.includes('::')) return parse(s);
-  const [head, rest] = s.split('::');
-  const left = parse(head);
-  const right = parse(rest);
-  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  let text = address.toLowerCase();
+  const lastColon = text.lastIndexOf(':');
+  if (text.indexOf('.', lastColon) !== -1) {
+    // A dotted IPv4 tail (::ffff:192.0.2.1) stands for the last two groups.
+    const v4 = ipv4ToBytes(text.slice(lastColon + 1));
+    text = `${text.slice(0, lastColon + 1)}${v4.readUInt16BE(0).toString(16)}:${v4.readUInt16BE(2).toString(16)}`;
+  }
+  const parseGroups = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const halves = text.split('::');
+  const head = parseGroups(halves[0]);
+  const rest = halves.length > 1 ? parseGroups(halves[1]) : [];
+  const groups = [...head, ...new Array<number>(8 - head.length - rest.length).fill(0), ...rest];
+  const out = Buffer.alloc(16);
+  for (let i = 0; i < 8; i++) out.writeUInt16BE(groups[i], i * 2);
+  return out;
 }
 
-function formatIPv6(g: number[]): string {
+/** RFC 5952 text: lower case, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+export function ipv6FromBytes(buf: Buffer, offset = 0): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(offset + i * 2));
   // RFC 5952 section 5: IPv4-mapped addresses keep the dotted tail users recognise.
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
-    return `::ffff:${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`;
+  if (groups.slice(0, 5).every((x) => x === 0) && groups[5] === 0xffff) {
+    return `::ffff:${ipv4FromBytes(buf, offset + 12)}`;
   }
   let bestStart = -1;
   let bestLen = 1; // a single zero group is never compressed
   for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) { i++; continue; }
     let j = i;
-    while (j < 8 && g[j] === 0) j++;
+    while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
   }
-  const hex = g.map((x) => x.toString(16));
+  const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** The 4 (IPv4) or 16 (IPv6) bytes of an address. */
+export function addressBytes(address: string): Buffer {
+  return isIPv4(address) ? ipv4ToBytes(address) : ipv6ToBytes(address);
+}
+
+/** parseAddress() for callers whose input was already validated: a bad address is a TypeError. */
+export function canonicalAddress(text: string): ParsedAddress {
+  const parsed = parseAddress(text);
+  if (parsed === null) throw new TypeError(`"${text}" is not an IPv4 or IPv6 address.`);
+  return parsed;
 }

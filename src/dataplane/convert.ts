@@ -1,7 +1,6 @@
 // Text <-> the forms the addon takes: addresses as 16-byte Buffers, MACs as 48-bit numbers,
 // schedulers and flags as numbers. Every check that keeps bad input away from C++ lives here.
-import { isIPv4, isIPv6 } from 'node:net';
-import { parseAddress } from '../config/address';
+import { addressBytes, familyOf, ipv4FromBytes, ipv6FromBytes } from '../config/address';
 import { SCHEDULERS, SCHED_FLAGS } from '../config/model';
 import type { Protocol, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
 import type { NativeServiceKey, NativeServiceSpec } from './native';
@@ -13,35 +12,16 @@ export interface AddressBytes {
 
 export function addressToBytes(text: unknown, what: string): AddressBytes {
   if (typeof text !== 'string') throw new TypeError(`${what} must be an IP address string.`);
+  const family = familyOf(text);
+  if (family === 0 || text.includes('%')) throw new TypeError(`${what} "${text}" is not an IPv4 or IPv6 address.`);
   const addr = Buffer.alloc(16);
-  if (isIPv4(text)) {
-    text.split('.').forEach((q, i) => { addr[i] = Number(q); });
-    return { family: 4, addr };
-  }
-  if (!isIPv6(text) || text.includes('%')) {
-    throw new TypeError(`${what} "${text}" is not an IPv4 or IPv6 address.`);
-  }
-  let s = text;
-  const lastColon = s.lastIndexOf(':');
-  if (s.indexOf('.', lastColon) !== -1) {
-    const q = s.slice(lastColon + 1).split('.').map(Number);
-    s = `${s.slice(0, lastColon + 1)}${((q[0] << 8) | q[1]).toString(16)}:${((q[2] << 8) | q[3]).toString(16)}`;
-  }
-  const groups = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const halves = s.split('::');
-  const head = groups(halves[0]);
-  const tail = halves.length > 1 ? groups(halves[1]) : [];
-  const all = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-  all.forEach((g, i) => addr.writeUInt16BE(g, i * 2));
-  return { family: 6, addr };
+  addressBytes(text).copy(addr);
+  return { family, addr };
 }
 
 /** The same normalised text config/ produces, so keys compare as strings. */
 export function bytesToAddress(family: number, addr: Buffer): string {
-  if (family === 4) return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 8; i++) groups.push(addr.readUInt16BE(i * 2).toString(16));
-  return parseAddress(groups.join(':'))?.address ?? groups.join(':');
+  return family === 4 ? ipv4FromBytes(addr) : ipv6FromBytes(addr);
 }
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
@@ -80,7 +60,7 @@ function protocolNumber(p: unknown, what: string): number {
 }
 
 export function serviceLabel(k: VirtualServiceKey): string {
-  const host = isIPv6(k.address) ? `[${k.address}]` : k.address;
+  const host = familyOf(k.address) === 6 ? `[${k.address}]` : k.address;
   return `${k.protocol} ${host}:${k.port}`;
 }
 
@@ -100,8 +80,8 @@ function netmaskBytes(netmask: unknown, family: 4 | 6, what: string): Buffer {
     for (let i = 0; i < bits; i++) out[i >> 3] |= 0x80 >> (i & 7);
     return out;
   }
-  if (family === 4 && typeof netmask === 'string' && isIPv4(netmask)) {
-    netmask.split('.').forEach((q, i) => { out[i] = Number(q); });
+  if (family === 4 && typeof netmask === 'string' && familyOf(netmask) === 4) {
+    addressBytes(netmask).copy(out);
     return out;
   }
   throw new TypeError(
