@@ -20,10 +20,10 @@ struct SchedName {
   SchedKind kind;
 };
 constexpr SchedName kSchedNames[] = {
-    {"rr", SCHED_RR},     {"wrr", SCHED_WRR},   {"lc", SCHED_LC},     {"wlc", SCHED_WLC},
-    {"sed", SCHED_SED},   {"nq", SCHED_NQ},     {"sh", SCHED_SH},     {"dh", SCHED_DH},
-    {"mh", SCHED_MH},     {"fo", SCHED_FO},     {"ovf", SCHED_OVF},   {"twos", SCHED_TWOS},
-    {"lblc", SCHED_LBLC}, {"lblcr", SCHED_LBLCR},
+    {"rr", SchedKind::RR},     {"wrr", SchedKind::WRR},   {"lc", SchedKind::LC},     {"wlc", SchedKind::WLC},
+    {"sed", SchedKind::SED},   {"nq", SchedKind::NQ},     {"sh", SchedKind::SH},     {"dh", SchedKind::DH},
+    {"mh", SchedKind::MH},     {"fo", SchedKind::FO},     {"ovf", SchedKind::OVF},   {"twos", SchedKind::TWOS},
+    {"lblc", SchedKind::LBLC}, {"lblcr", SchedKind::LBLCR},
 };
 
 struct FlagName {

@@ -31,7 +31,7 @@ struct ServiceConfig {
   uint8_t proto = PROTO_TCP;
   Addr addr;
   uint16_t port = 0;  // 0 = any port (persistent services only)
-  SchedKind sched = SCHED_WLC;
+  SchedKind sched = SchedKind::WLC;
   uint32_t sched_flags = 0;
   uint32_t persist_timeout = 0;  // seconds, 0 = no persistence
   Addr netmask;                  // client mask for persistence templates

@@ -14,22 +14,22 @@ uint32_t gcd_u32(uint32_t a, uint32_t b) {
 
 std::unique_ptr<Scheduler> make_scheduler(SchedKind kind, uint32_t flags, uint32_t mh_table_size) {
   switch (kind) {
-    case SCHED_RR: return make_rr();
-    case SCHED_WRR: return make_wrr();
-    case SCHED_LC: return make_lc();
-    case SCHED_WLC: return make_wlc();
-    case SCHED_SED: return make_sed();
-    case SCHED_NQ: return make_nq();
-    case SCHED_SH:
+    case SchedKind::RR: return make_rr();
+    case SchedKind::WRR: return make_wrr();
+    case SchedKind::LC: return make_lc();
+    case SchedKind::WLC: return make_wlc();
+    case SchedKind::SED: return make_sed();
+    case SchedKind::NQ: return make_nq();
+    case SchedKind::SH:
       return make_sh(flags & SCHED_F_SH_FALLBACK, flags & SCHED_F_SH_PORT);
-    case SCHED_DH: return make_dh();
-    case SCHED_MH:
+    case SchedKind::DH: return make_dh();
+    case SchedKind::MH:
       return make_mh(flags & SCHED_F_MH_FALLBACK, flags & SCHED_F_MH_PORT, mh_table_size);
-    case SCHED_FO: return make_fo();
-    case SCHED_OVF: return make_ovf();
-    case SCHED_TWOS: return make_twos();
-    case SCHED_LBLC: return make_lblc();
-    case SCHED_LBLCR: return make_lblcr();
+    case SchedKind::FO: return make_fo();
+    case SchedKind::OVF: return make_ovf();
+    case SchedKind::TWOS: return make_twos();
+    case SchedKind::LBLC: return make_lblc();
+    case SchedKind::LBLCR: return make_lblcr();
   }
   // An unknown kind can only come from a caller bug; wlc is ipvsadm's default scheduler.
   return make_wlc();

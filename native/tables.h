@@ -9,9 +9,6 @@
 #include <memory>
 #include <vector>
 
-// <memory> pulls in <sched.h>, whose POSIX SCHED_RR macro would break SchedKind below.
-#undef SCHED_RR
-
 namespace pivs {
 
 enum Proto : uint8_t { PROTO_TCP = 6, PROTO_UDP = 17 };
@@ -56,10 +53,8 @@ struct Real {
 using RealPtr = std::shared_ptr<Real>;
 using RealList = std::vector<RealPtr>;
 
-enum SchedKind : uint8_t {
-  SCHED_RR, SCHED_WRR, SCHED_LC, SCHED_WLC, SCHED_SED, SCHED_NQ, SCHED_SH, SCHED_DH, SCHED_MH,
-  SCHED_FO, SCHED_OVF, SCHED_TWOS, SCHED_LBLC, SCHED_LBLCR,
-};
+// A scoped enum: <memory> pulls in the system <sched.h>, whose SCHED_RR macro a plain enum would hit.
+enum class SchedKind : uint8_t { RR, WRR, LC, WLC, SED, NQ, SH, DH, MH, FO, OVF, TWOS, LBLC, LBLCR };
 
 // ipvsadm -b flags.
 enum SchedFlags : uint32_t {
