@@ -18,7 +18,10 @@ const MEMORY_FLOWS = 1_000_000;
 const MEMORY_TABLE = 2_097_152;
 /** Source addresses of the memory run: more flows than one address has ports. */
 const MEMORY_SOURCE = '198.19.0.1';
-const MEMORY_PPS = 200_000;
+/** Below pivsd's one-worker rate measured above, so (almost) every flow's first packet is seen. */
+const MEMORY_PPS = 75_000;
+/** Passes over the same flows: a flow whose first packet was dropped is created by a later one. */
+const MEMORY_PASSES = 2;
 
 const OUT = join(ROOT, 'bench', 'out');
 const GEN = join(OUT, 'gen');
@@ -97,13 +100,16 @@ interface Memory {
 async function memoryRun(t: Topology): Promise<Memory> {
   return withPivsd(t, 1, MEMORY_TABLE, async (p) => {
     const hwmBeforeKiB = vmKiB(p.pid, 'VmHWM');
-    const g = await generate(t, t.director.mac, [
-      '-S', MEMORY_SOURCE, '-f', String(MEMORY_FLOWS), '-n', String(MEMORY_FLOWS), '-r', String(MEMORY_PPS),
-    ], 60_000);
-    await sleep(1000);
-    const l = await p.list();
-    const connections = l.virtualServices.reduce((a, s) => a + s.stats.conns, 0);
-    return { sent: g.sent, connections, hwmBeforeKiB, hwmAfterKiB: vmKiB(p.pid, 'VmHWM') };
+    let connections = 0;
+    for (let pass = 0; pass < MEMORY_PASSES && connections < MEMORY_FLOWS; pass++) {
+      await generate(t, t.director.mac, [
+        '-S', MEMORY_SOURCE, '-f', String(MEMORY_FLOWS), '-n', String(MEMORY_FLOWS), '-r', String(MEMORY_PPS),
+      ], 60_000);
+      await sleep(1000);
+      const l = await p.list();
+      connections = l.virtualServices.reduce((a, s) => a + s.stats.conns, 0);
+    }
+    return { sent: MEMORY_FLOWS, connections, hwmBeforeKiB, hwmAfterKiB: vmKiB(p.pid, 'VmHWM') };
   });
 }
 
@@ -129,7 +135,7 @@ export async function runDataplaneBench(): Promise<string> {
       `${'path'.padEnd(24)}${pad('offered pps', 14)}${pad('delivered pps', 15)}${pad('vs kernel', 11)}`,
       ...rates.map((r) => `${r.label.padEnd(24)}${pad(fmt(r.offeredPps), 14)}${pad(fmt(r.deliveredPps), 15)}${pad((r.deliveredPps / kernel.deliveredPps).toFixed(2), 11)}`),
       '',
-      `pivsd memory: ${fmt(mem.sent)} distinct UDP flows sent at ${fmt(MEMORY_PPS)} pps, ${fmt(mem.connections)} connections scheduled (table size ${fmt(MEMORY_TABLE)})`,
+      `pivsd memory: ${fmt(mem.sent)} distinct UDP flows sent at ${fmt(MEMORY_PPS)} pps (up to ${MEMORY_PASSES} passes), ${fmt(mem.connections)} connections scheduled (table size ${fmt(MEMORY_TABLE)})`,
       `  peak RSS (VmHWM) before ${fmt(mem.hwmBeforeKiB / 1024)} MiB, after ${fmt(mem.hwmAfterKiB / 1024)} MiB, ` +
         `${((mem.hwmAfterKiB - mem.hwmBeforeKiB) * 1024 / Math.max(1, mem.connections)).toFixed(0)} bytes per connection`,
     ];

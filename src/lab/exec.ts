@@ -56,7 +56,13 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls until check() returns a value other than undefined, at most `tries` times. */
+/** Thrown from a waitFor() check to stop waiting at once (the awaited thing can no longer happen). */
+export class StopWaiting extends Error {}
+
+/**
+ * Polls until check() returns a value other than undefined, at most `tries` times. Errors thrown by
+ * check() count as "not yet", except StopWaiting, which ends the wait with that error.
+ */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tries = 100, everyMs = 100): Promise<T> {
   let lastError: unknown;
   for (let i = 0; i < tries; i++) {
@@ -64,6 +70,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const v = await check();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof StopWaiting) throw e;
       lastError = e;
     }
     await sleep(everyMs);

@@ -5,14 +5,15 @@
 //   lab adm ARGS        run pivsadm against the running lab's pivsd
 //   lab clean           remove namespaces left by labs, tests and benches that were killed
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAny, sleep, run } from './exec';
 import { PIVSADM_JS, ROOT, startPivsd, startRealServers, type Pivsd } from './pivsd';
 import { Topology, staleNamespaces, type Host } from './topology';
 
-const STATE_DIR = '/run/pivs-lab';
-const STATE_FILE = join(STATE_DIR, 'current.json');
+/** One <prefix>.json per running lab, so several labs (or a lab and the tests) can coexist. */
+export const STATE_DIR = '/run/pivs-lab';
 const REFRESH_MS = 2000;
 
 interface LabState {
@@ -27,19 +28,24 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** The lab named by $PIVS_LAB (its prefix), else the most recently started one still running. */
 function readState(): LabState {
-  let state: LabState;
-  try {
-    state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as LabState;
-  } catch {
-    return fail('no lab is running; start one with scripts/lab.');
+  let files: string[] = [];
+  try { files = readdirSync(STATE_DIR).filter((f) => f.endsWith('.json')); } catch { /* none yet */ }
+  const wanted = process.env.PIVS_LAB;
+  const labs = files
+    .map((f) => join(STATE_DIR, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    .map((f) => { try { return JSON.parse(readFileSync(f, 'utf8')) as LabState; } catch { return undefined; } })
+    .filter((s): s is LabState => s !== undefined && alive(s.pid) && (wanted === undefined || s.prefix === wanted));
+  if (labs.length === 0) {
+    return fail(wanted === undefined ? 'no lab is running; start one with scripts/lab.' : `no running lab is named ${wanted}.`);
   }
-  try {
-    process.kill(state.pid, 0);
-  } catch {
-    return fail(`the lab ${state.prefix} is gone (its process ${state.pid} exited); run scripts/lab clean, then scripts/lab.`);
-  }
-  return state;
+  return labs[0];
 }
 
 /** Runs a command with the terminal attached and exits with its status. */
@@ -71,9 +77,16 @@ async function cmdClean(): Promise<void> {
       try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
     }
     await run('ip', ['netns', 'del', ns]);
+    // The run's scratch directory (sockets, logs) is named after its prefix, as in topology.ts.
+    rmSync(join(tmpdir(), ns.slice(0, ns.indexOf('-'))), { recursive: true, force: true });
     process.stdout.write(`removed ${ns}\n`);
   }
-  rmSync(STATE_FILE, { force: true });
+  for (const f of (() => { try { return readdirSync(STATE_DIR); } catch { return []; } })()) {
+    const file = join(STATE_DIR, f);
+    try {
+      if (!alive((JSON.parse(readFileSync(file, 'utf8')) as LabState).pid)) rmSync(file, { force: true });
+    } catch { rmSync(file, { force: true }); }
+  }
   process.stdout.write(stale.length === 0 ? 'nothing to clean\n' : `removed ${stale.length} namespaces\n`);
 }
 
@@ -115,6 +128,7 @@ async function liveView(t: Topology, p: Pivsd, stopping: () => boolean): Promise
 async function cmdUp(): Promise<void> {
   if (process.getuid?.() !== 0) fail('the lab needs root (network namespaces); run it with sudo.');
   const t = await Topology.create({ kind: 'lab', realServers: 3, handleSignals: false });
+  const stateFile = join(STATE_DIR, `${t.prefix}.json`);
   let stopping = false;
   let resolveStop: () => void = () => undefined;
   const stopped = new Promise<void>((r) => { resolveStop = r; });
@@ -140,15 +154,12 @@ async function cmdUp(): Promise<void> {
     mkdirSync(STATE_DIR, { recursive: true });
     const hosts: Record<string, string> = {};
     for (const h of t.hosts as Host[]) hosts[h.role] = h.ns;
-    writeFileSync(STATE_FILE, JSON.stringify({ prefix: t.prefix, pid: process.pid, socket: p.socket, hosts } satisfies LabState));
+    writeFileSync(stateFile, JSON.stringify({ prefix: t.prefix, pid: process.pid, socket: p.socket, hosts } satisfies LabState));
     await Promise.race([liveView(t, p, () => stopping).then(() => stopped), stopped]);
     process.stdout.write('\nstopping pivsd and removing the lab ...\n');
     await p.stop();
   } finally {
-    try {
-      const s = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as LabState;
-      if (s.prefix === t.prefix) rmSync(STATE_FILE, { force: true });
-    } catch { /* no state file written */ }
+    rmSync(stateFile, { force: true });
     await t.teardown();
   }
   process.stdout.write('done: no namespace of this lab is left.\n');

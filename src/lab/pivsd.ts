@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ListResult } from '../control/protocol';
 import { controlRequest } from './control_client';
-import { runAny, waitFor, type RunResult } from './exec';
+import { StopWaiting, runAny, waitFor, type RunResult } from './exec';
 import { IFACE, type Topology } from './topology';
 
 /** The repository root, from dist/src/lab/ where this file runs. */
@@ -92,7 +92,7 @@ export async function startPivsd(t: Topology, opts: PivsdOptions = {}): Promise<
   const p = new Pivsd(t, child, socket, logFile);
   try {
     await waitFor('pivsd control socket', async () => {
-      if (!p.alive()) throw new Error(`pivsd exited (${child.exitCode ?? child.signalCode}): ${p.log().trim().slice(-2000)}`);
+      if (!p.alive()) throw new StopWaiting(`pivsd exited (${child.exitCode ?? child.signalCode}): ${p.log().trim().slice(-2000)}`);
       await p.list();
       return true;
     }, 150, 100);

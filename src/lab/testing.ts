@@ -2,7 +2,7 @@
 // topology.ts, on exit and signals), and the client-side actions a user would take.
 import type { ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
-import { runAny, sleep } from './exec';
+import { runAny } from './exec';
 import { UDP_CLIENT_JS, startPivsd, startRealServers, type Pivsd, type PivsdOptions } from './pivsd';
 import { Topology } from './topology';
 
@@ -78,10 +78,14 @@ export async function udpAsk(t: Topology, port: number, count: number, size = 8)
 }
 
 /** Resolves with the exit code of a spawned process, or null if it is still running after timeoutMs. */
-export async function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return Promise.race([exited, sleep(timeoutMs).then(() => null)]);
+export function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  // The timer is cleared on exit: left pending it would keep the test file's process alive.
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { child.off('exit', onExit); resolve(null); }, timeoutMs);
+    function onExit(code: number | null): void { clearTimeout(timer); resolve(code); }
+    child.once('exit', onExit);
+  });
 }
 
 /** Sorted "name=count" text of a count map, for assertions that print well when they fail. */

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, runSyncQuiet, sleep } from './exec';
+import { run, runSyncQuiet } from './exec';
 
 export const LAN_PREFIX_LEN = 24;
 export const VIP = '198.18.0.100';
@@ -211,14 +211,18 @@ export class Topology {
 
   /** Stops one spawned process: SIGTERM, then SIGKILL if it is still there after graceMs. */
   async stop(child: ChildProcess, graceMs = 3000): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const done = (): boolean => child.exitCode !== null || child.signalCode !== null;
+    if (done()) return;
+    // Timers are cleared as soon as the child exits: a pending one would keep the caller alive.
+    const exitedWithin = (ms: number): Promise<boolean> => new Promise((resolve) => {
+      const timer = setTimeout(() => { child.off('exit', onExit); resolve(done()); }, ms);
+      function onExit(): void { clearTimeout(timer); resolve(true); }
+      child.once('exit', onExit);
+    });
     child.kill('SIGTERM');
-    const timer = sleep(graceMs).then(() => 'timeout' as const);
-    if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout') {
-      child.kill('SIGKILL');
-      await Promise.race([exited, sleep(1000)]);
-    }
+    if (await exitedWithin(graceMs)) return;
+    child.kill('SIGKILL');
+    await exitedWithin(1000);
   }
 
   /** Interface counters of a host's eth0 as the kernel reports them. */

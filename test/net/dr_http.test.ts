@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { countsText, fetchNames, useLab } from '../../src/lab/testing';
 
-describe('HTTP through the VIP (direct routing)', () => {
+describe('HTTP through the VIP (direct routing)', { timeout: 180_000 }, () => {
   const lab = useLab();
 
   it('spreads 300 new connections exactly 100/100/100 with rr', async () => {

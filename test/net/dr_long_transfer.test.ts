@@ -10,7 +10,7 @@ import { useLab } from '../../src/lab/testing';
 
 const BYTES = 20 * 1024 * 1024;
 
-describe('long TCP transfer', () => {
+describe('long TCP transfer', { timeout: 180_000 }, () => {
   const lab = useLab();
 
   it('delivers 20 MB intact from a single real server', async () => {

@@ -13,7 +13,7 @@ import { countsText, exitOf, fetchNames, useLab } from '../../src/lab/testing';
 const BYTES = 1024 * 1024;
 const SLOW = `/stream?bytes=${BYTES}&chunk=16384&interval=100`;
 
-describe('quiescent real server (weight 0)', () => {
+describe('quiescent real server (weight 0)', { timeout: 180_000 }, () => {
   const lab = useLab();
 
   it('takes no new connections while an open one completes intact', async () => {

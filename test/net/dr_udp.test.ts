@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useLab, udpAsk } from '../../src/lab/testing';
 
-describe('UDP through the VIP (direct routing)', () => {
+describe('UDP through the VIP (direct routing)', { timeout: 180_000 }, () => {
   const lab = useLab();
 
   it('answers every datagram, one real server per flow, flows spread by rr', async () => {

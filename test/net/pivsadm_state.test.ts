@@ -40,7 +40,7 @@ const SAVED = [
   ...REALS.map((r, i) => `-a -u ${VIP}:53 -r ${r}:53 -g -w ${3 - i}`),
 ].map((l) => `${l}\n`).join('');
 
-describe('pivsadm against a running pivsd', () => {
+describe('pivsadm against a running pivsd', { timeout: 180_000 }, () => {
   let configFile = '';
   const lab = useLab({
     beforePivsd: (t) => {
@@ -103,17 +103,26 @@ describe('pivsadm against a running pivsd', () => {
 
   it('keeps the running rules when a reload finds a broken config file', async () => {
     const { pivsd } = lab();
-    const before = pivsd.log();
-    writeFileSync(configFile, goodConfig().replace('weight: 1', 'weight: 70000'));
-    pivsd.reload();
-    const complaint = await waitFor('pivsd to report the broken file', async () => {
-      const added = pivsd.log().slice(before.length);
-      return /weight/i.test(added) ? added : undefined;
-    }, 50, 100);
-    assert.equal(pivsd.alive(), true, 'pivsd exited on a bad reload');
-    // One problem, said once: the offending field is named.
-    assert.match(complaint, /realServers\[0\]\.weight/);
-    assert.equal(await pivsd.admOk(['-S', '-n']), SAVED);
+    const broken: Array<[string, RegExp]> = [
+      [goodConfig().replace('weight: 1', 'weight: 70000'), /virtualServices\[0\]\.realServers\[0\]\.weight: 70000 is above the maximum 65535$/],
+      ['virtualServices: [\n', /line 2, column 1: .*\(the file is not valid YAML\)$/],
+    ];
+    for (const [text, expected] of broken) {
+      const before = pivsd.log().length;
+      writeFileSync(configFile, text);
+      pivsd.reload();
+      // pivsd logs JSON lines; the refusal is one error-level line naming the problem.
+      const errors = await waitFor('pivsd to report the broken file', async () => {
+        const lines = pivsd.log().slice(before).split('\n').filter((l) => l.startsWith('{'));
+        const errs = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((e) => e.level >= 50);
+        return errs.length > 0 ? errs : undefined;
+      }, 50, 100);
+      assert.equal(errors.length, 1, JSON.stringify(errors));
+      assert.match(errors[0].msg, /^reload refused, keeping the running configuration: /);
+      assert.match(errors[0].msg, expected);
+      assert.equal(pivsd.alive(), true, 'pivsd exited on a bad reload');
+      assert.equal(await pivsd.admOk(['-S', '-n']), SAVED);
+    }
   });
 
   it('restores with -R exactly what -S saved', async () => {
