@@ -82,6 +82,8 @@ Dataplane::Verdict Dataplane::process(uint8_t* frame, uint32_t len, uint64_t now
     return V_IGNORE;
   };
   if (p.kind != FRAME_IP) return ignore();
+  // VRRP (IP protocol 112, v2 and v3, IPv4 and IPv6) is the election's business, in JS.
+  if (p.proto == 112) return to_control(frame, len);
   if (p.proto == 1 && p.family == 4) {
     return snap.is_vip(4, p.daddr) ? to_control(frame, len) : ignore();
   }

@@ -71,6 +71,7 @@ function seconds(value: unknown, what: string): number {
 class NativeBackedDataplane implements Dataplane {
   readonly mac: string;
   private closed = false;
+  private readonly controlHandlers: Array<(frames: Buffer[]) => void> = [];
 
   constructor(private readonly native: NativeDataplane) {
     this.mac = numberToMac(native.mac);
@@ -160,7 +161,13 @@ class NativeBackedDataplane implements Dataplane {
   onControlFrames(handler: (frames: Buffer[]) => void): void {
     this.checkOpen();
     if (typeof handler !== 'function') throw new TypeError('onControlFrames() takes a function.');
-    this.native.onControlFrames(handler);
+    // One native subscription fans out to every module that listens (arp/, vrrp/).
+    if (this.controlHandlers.length === 0) {
+      this.native.onControlFrames((frames: Buffer[]) => {
+        for (const h of this.controlHandlers) h(frames);
+      });
+    }
+    this.controlHandlers.push(handler);
   }
 
   close(): void {

@@ -24,7 +24,7 @@ export class FakeDataplane implements Dataplane {
   conns: ConnectionEntry[] = [];
   private table: VirtualService[] = [];
   private readonly counts = new Map<string, Counters>();
-  private controlHandler: ((frames: Buffer[]) => void) | null = null;
+  private readonly controlHandlers: Array<(frames: Buffer[]) => void> = [];
 
   constructor(readonly options: DataplaneOptions = {
     interface: null, workers: 1, connTableSize: 4096, mhTableSize: 65537,
@@ -97,12 +97,12 @@ export class FakeDataplane implements Dataplane {
   }
 
   onControlFrames(handler: (frames: Buffer[]) => void): void {
-    this.controlHandler = handler;
+    this.controlHandlers.push(handler);
   }
 
   /** Delivers frames as if the fast path had handed them up. */
   emitControlFrames(frames: Buffer[]): void {
-    this.controlHandler?.(frames);
+    for (const h of this.controlHandlers) h(frames);
   }
 
   close(): void {
