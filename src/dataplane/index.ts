@@ -8,7 +8,7 @@ import type {
   DataplaneCounters,
   DataplaneOptions,
   RealServerStats,
-  VirtualServiceStats,
+  VirtualServiceStats, SyncOptions,
 } from './types';
 import {
   addressToBytes,
@@ -174,6 +174,39 @@ class NativeBackedDataplane implements Dataplane {
     if (this.closed) return;
     this.closed = true;
     this.native.close();
+  }
+
+  // Filled in by the high-availability and agent work (see types.ts); until then they say so.
+  setActiveAddresses(_addresses: readonly string[] | null): void {
+    throw new Error('setActiveAddresses() is not implemented yet.');
+  }
+
+  addMacAddress(_mac: string): void {
+    throw new Error('addMacAddress() is not implemented yet.');
+  }
+
+  removeMacAddress(_mac: string): void {
+    throw new Error('removeMacAddress() is not implemented yet.');
+  }
+
+  configureSync(_options: SyncOptions): void {
+    throw new Error('configureSync() is not implemented yet.');
+  }
+
+  onSyncMessages(_handler: (messages: Buffer[]) => void): void {
+    throw new Error('onSyncMessages() is not implemented yet.');
+  }
+
+  installSync(_message: Buffer): number {
+    throw new Error('installSync() is not implemented yet.');
+  }
+
+  exportSync(): Buffer[] {
+    throw new Error('exportSync() is not implemented yet.');
+  }
+
+  setLoad(_address: string, _load: number | null): void {
+    throw new Error('setLoad() is not implemented yet.');
   }
 
   private checkOpen(): void {

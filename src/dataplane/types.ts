@@ -96,4 +96,45 @@ export interface Dataplane {
    */
   onControlFrames(handler: (frames: Buffer[]) => void): void;
   close(): void;
+
+  // --- High availability (vrrp/, sync/) ---
+  /**
+   * The virtual addresses this director forwards for now (those of the VRRP instances it is
+   * master of). null = every virtual service is forwarded (no VRRP configured). Frames for other
+   * virtual addresses are ignored, but synced connections for them are still installed.
+   */
+  setActiveAddresses(addresses: readonly string[] | null): void;
+  /** Also receive unicast frames sent to this MAC (the VRRP virtual MAC; PACKET_MR_UNICAST). */
+  addMacAddress(mac: string): void;
+  removeMacAddress(mac: string): void;
+  /** Sync settings; sync messages are queued only once this has been called. */
+  configureSync(options: SyncOptions): void;
+  /**
+   * IPVS sync v1 messages (each a whole UDP payload) built by the fast path for the connections
+   * this director forwards, handed up in batches.
+   */
+  onSyncMessages(handler: (messages: Buffer[]) => void): void;
+  /**
+   * Install the connections of one IPVS sync v1 message from a peer. Returns how many were
+   * installed; a malformed message throws and installs nothing.
+   */
+  installSync(message: Buffer): number;
+  /** The whole connection table (and templates) as sync v1 messages, for a peer's bulk resync. */
+  exportSync(): Buffer[];
+
+  // --- Load-aware scheduling (agent/) ---
+  /** Load index reported by a real server's agent (null: no report, e.g. timed out). */
+  setLoad(address: string, load: number | null): void;
+}
+
+export interface SyncOptions {
+  /** IPVS syncid carried in every message; messages with another syncid are refused. */
+  syncId: number;
+  /** Largest message (UDP payload) in bytes; IPVS fills up to the MTU. */
+  maxMessageSize: number;
+  /** A partly filled message is sent at most this long after its first connection. */
+  flushDelayMs: number;
+  /** IPVS sync_threshold / sync_period: sync an established connection at packet N, then every M. */
+  threshold: number;
+  period: number;
 }

@@ -3,7 +3,7 @@
 import type { Timeouts, VirtualService, VirtualServiceKey } from '../../src/config/model';
 import type {
   ConnectionEntry, Counters, Dataplane, DataplaneCounters, DataplaneOptions, RealServerStats,
-  VirtualServiceStats,
+  SyncOptions, VirtualServiceStats,
 } from '../../src/dataplane/types';
 
 const ZERO: Counters = { conns: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0 };
@@ -25,6 +25,15 @@ export class FakeDataplane implements Dataplane {
   private table: VirtualService[] = [];
   private readonly counts = new Map<string, Counters>();
   private readonly controlHandlers: Array<(frames: Buffer[]) => void> = [];
+  private readonly syncHandlers: Array<(messages: Buffer[]) => void> = [];
+  /** null = every virtual service forwarded. */
+  activeAddresses: string[] | null = null;
+  readonly macAddresses = new Set<string>();
+  syncOptions: SyncOptions | null = null;
+  /** Messages passed to installSync(), in order; exportSync() returns exported. */
+  readonly installed: Buffer[] = [];
+  exported: Buffer[] = [];
+  readonly loads = new Map<string, number | null>();
 
   constructor(readonly options: DataplaneOptions = {
     interface: null, workers: 1, connTableSize: 4096, mhTableSize: 65537,
@@ -107,5 +116,43 @@ export class FakeDataplane implements Dataplane {
 
   close(): void {
     this.closed = true;
+  }
+
+  setActiveAddresses(addresses: readonly string[] | null): void {
+    this.activeAddresses = addresses === null ? null : [...addresses];
+  }
+
+  addMacAddress(mac: string): void {
+    this.macAddresses.add(mac);
+  }
+
+  removeMacAddress(mac: string): void {
+    this.macAddresses.delete(mac);
+  }
+
+  configureSync(options: SyncOptions): void {
+    this.syncOptions = { ...options };
+  }
+
+  onSyncMessages(handler: (messages: Buffer[]) => void): void {
+    this.syncHandlers.push(handler);
+  }
+
+  /** Delivers sync messages as if the fast path had built them. */
+  emitSyncMessages(messages: Buffer[]): void {
+    for (const h of this.syncHandlers) h(messages);
+  }
+
+  installSync(message: Buffer): number {
+    this.installed.push(Buffer.from(message));
+    return 1;
+  }
+
+  exportSync(): Buffer[] {
+    return this.exported.map((b) => Buffer.from(b));
+  }
+
+  setLoad(address: string, load: number | null): void {
+    this.loads.set(address, load);
   }
 }
