@@ -3,12 +3,13 @@
 // and only then makes the new model current.
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import type { Config, Timeouts } from '../config/model';
+import type { Config, Timeouts, VirtualService } from '../config/model';
 import type { ConnectionEntry, Dataplane } from '../dataplane/types';
 import { buildList, serviceStatKey, statSamples } from './list';
 import type { Command, ErrorBody, ListResult } from './protocol';
 import { RateEstimator, SAMPLE_INTERVAL_MS } from './rates';
 import { applyCommands, type ZeroTarget } from './state';
+import { WeightOverrides, type OverrideSource, type RealAvailability, type RealTarget } from './weights';
 
 /** What control/ needs of the ARP service (src/arp's ArpService satisfies it). */
 export interface AddressListener {
@@ -28,6 +29,8 @@ export class Director {
   private readonly arp: AddressListener;
   private readonly logger: Logger;
   private readonly estimator = new RateEstimator();
+  private readonly overrides = new WeightOverrides();
+  private applied: VirtualService[] | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(options: DirectorOptions) {
@@ -63,6 +66,21 @@ export class Director {
         'director settings changed in the file; they take effect when pivsd restarts');
     }
     return this.commit({ ...structuredClone(config), director: this.current.director });
+  }
+
+  /** A health checker's or an agent's verdict on a real server; the table follows at once. */
+  setAvailability(source: OverrideSource, target: RealTarget, availability: RealAvailability): void {
+    if (this.overrides.setAvailability(source, target, availability)) this.pushTable(this.current);
+  }
+
+  /** An agent-reported weight replacing the configured one (null: back to the configured one). */
+  setDynamicWeight(address: string, weight: number | null): void {
+    if (this.overrides.setDynamicWeight(address, weight)) this.pushTable(this.current);
+  }
+
+  /** The table as the dataplane runs it (weights after health and agent overrides). */
+  effectiveServices(): VirtualService[] {
+    return this.overrides.effective(this.current.virtualServices);
   }
 
   list(): ListResult {
@@ -107,14 +125,20 @@ export class Director {
   }
 
   private push(next: Config, previous: Config | null): void {
-    if (previous === null || !isDeepStrictEqual(next.virtualServices, previous.virtualServices)) {
-      this.dataplane.apply(next.virtualServices);
-    }
+    this.pushTable(next);
     if (previous === null || !isDeepStrictEqual(next.timeouts, previous.timeouts)) {
       this.dataplane.setTimeouts(next.timeouts);
     }
     const addresses = addressSets(next);
     if (previous === null || !isDeepStrictEqual(addresses, addressSets(previous))) this.arp.setAddresses(addresses);
+  }
+
+  /** Hands the effective table to the dataplane when it differs from the one it runs. */
+  private pushTable(config: Config): void {
+    const table = this.overrides.effective(config.virtualServices);
+    if (this.applied !== null && isDeepStrictEqual(table, this.applied)) return;
+    this.dataplane.apply(table);
+    this.applied = table;
   }
 
   private zero(target: ZeroTarget): void {
