@@ -4,8 +4,10 @@ set -euo pipefail
 
 PIVS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Debian packages the lab and the tests use as real peers and tools.
-PIVS_DEBIAN_PACKAGES=(iproute2 curl procps g++ make python3)
+# Debian packages the lab needs (build tools, namespaces, a client)...
+PIVS_LAB_PACKAGES=(iproute2 curl procps g++ gcc make python3)
+# ...and those the tests add as real peers and tools.
+PIVS_TEST_PACKAGES=("${PIVS_LAB_PACKAGES[@]}" openssl tcpdump keepalived snmpd snmp snmptrapd smitools chromium)
 
 pivs_need_root() {
   if [ "$(id -u)" -ne 0 ]; then
@@ -43,8 +45,10 @@ pivs_build() {
   npx tsc -p .
 }
 
+# pivs_setup PACKAGE...: root check, Debian packages, npm packages, addon and TypeScript builds.
 pivs_setup() {
   pivs_need_root
-  pivs_install_debian "${PIVS_DEBIAN_PACKAGES[@]}"
+  command -v npm >/dev/null || pivs_install_debian nodejs npm
+  pivs_install_debian "$@"
   pivs_build
 }
