@@ -1,8 +1,10 @@
 // Runs every bench in turn and prints their tables: `npm run bench` (root; builds its own LANs).
 import { runDataplaneBench } from './dataplane';
+import { runFailoverBench } from './failover';
 
 const BENCHES: Array<[string, () => Promise<string>]> = [
   ['dataplane', runDataplaneBench],
+  ['failover', runFailoverBench],
 ];
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "binding_sync.h"
 #include "clock.h"
 #include "dataplane.h"
 #include "worker.h"
@@ -42,6 +43,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                            InstanceMethod<&DataplaneWrap::Apply>("apply"),
                            InstanceMethod<&DataplaneWrap::SetTimeouts>("setTimeouts"),
                            InstanceMethod<&DataplaneWrap::SetNeighbour>("setNeighbour"),
+                           InstanceMethod<&DataplaneWrap::SetLoad>("setLoad"),
                            InstanceMethod<&DataplaneWrap::Stats>("stats"),
                            InstanceMethod<&DataplaneWrap::Connections>("connections"),
                            InstanceMethod<&DataplaneWrap::Zero>("zero"),
@@ -50,6 +52,14 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                            InstanceMethod<&DataplaneWrap::SendFrame>("sendFrame"),
                            InstanceMethod<&DataplaneWrap::OnControlFrames>("onControlFrames"),
                            InstanceMethod<&DataplaneWrap::Close>("close"),
+                           InstanceMethod<&DataplaneWrap::SetActiveAddresses>("setActiveAddresses"),
+                           InstanceMethod<&DataplaneWrap::AddMacAddress>("addMacAddress"),
+                           InstanceMethod<&DataplaneWrap::RemoveMacAddress>("removeMacAddress"),
+                           InstanceMethod<&DataplaneWrap::ConfigureSync>("configureSync"),
+                           InstanceMethod<&DataplaneWrap::OnSyncMessages>("onSyncMessages"),
+                           InstanceMethod<&DataplaneWrap::FlushSync>("flushSync"),
+                           InstanceMethod<&DataplaneWrap::InstallSync>("installSync"),
+                           InstanceMethod<&DataplaneWrap::ExportSync>("exportSync"),
                        });
   }
 
@@ -80,6 +90,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     if (workers_) workers_->stop();
     workers_.reset();
     if (dp_) dp_->control().set_notify(nullptr);
+    HaRelease(dp_.get(), ha_);
     if (has_tsfn_) {
       tsfn_.Release();
       has_tsfn_ = false;
@@ -148,6 +159,14 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     Addr a = addr_arg(info[0], info[1]);
     uint64_t mac = uint64_t(info[2].As<Napi::Number>().Int64Value()) & 0xffffffffffffull;
     dp_->set_neighbour(a, mac, monotonic_ms());
+    return env.Undefined();
+  }
+
+  // setLoad(family, addr, load) with load < 0 = no report.
+  Napi::Value SetLoad(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    dp_->set_load(addr_arg(info[0], info[1]), info[2].As<Napi::Number>().DoubleValue());
     return env.Undefined();
   }
 
@@ -233,6 +252,8 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     o.Set("dropped", double(c.dropped.load()));
     o.Set("connections", double(dp_->table().count()));
     o.Set("connTableSize", double(dp_->table().capacity()));
+    o.Set("syncSkipped", double(dp_->sync_skipped()));
+    o.Set("syncDropped", double(dp_->sync().dropped()));
     return o;
   }
 
@@ -252,6 +273,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     auto verdict = dp_->process(frame.data(), uint32_t(frame.size()), now, false, *snap);
     // Without an interface there is no sweeper thread: simulate() drives expiry on its own clock.
     if (!workers_) dp_->sweep_if_due(now);
+    if (!workers_) dp_->sync().flush_due(now);
     if (verdict != Dataplane::V_FORWARD) return env.Null();
     return Napi::Buffer<uint8_t>::Copy(env, frame.data(), frame.size());
   }
@@ -295,6 +317,32 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     return env.Undefined();
   }
 
+  // High availability: binding_sync.cc.
+  Napi::Value SetActiveAddresses(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaSetActiveAddresses(info, *dp_, monotonic_ms()) : info.Env().Undefined();
+  }
+  Napi::Value AddMacAddress(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaMacAddress(info, workers_.get(), ha_, true) : info.Env().Undefined();
+  }
+  Napi::Value RemoveMacAddress(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaMacAddress(info, workers_.get(), ha_, false) : info.Env().Undefined();
+  }
+  Napi::Value ConfigureSync(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaConfigureSync(info, *dp_) : info.Env().Undefined();
+  }
+  Napi::Value OnSyncMessages(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaOnSyncMessages(info, *dp_, ha_) : info.Env().Undefined();
+  }
+  Napi::Value FlushSync(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaFlushSync(info, *dp_) : info.Env().Undefined();
+  }
+  Napi::Value InstallSync(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaInstallSync(info, *dp_, Now()) : info.Env().Undefined();
+  }
+  Napi::Value ExportSync(const Napi::CallbackInfo& info) {
+    return Usable(info.Env()) ? HaExportSync(info, *dp_, Now()) : info.Env().Undefined();
+  }
+
   Napi::Value Close(const Napi::CallbackInfo& info) {
     closed_ = true;
     Shutdown();
@@ -305,6 +353,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   std::unique_ptr<Workers> workers_;
   Napi::ThreadSafeFunction tsfn_;
   bool has_tsfn_ = false;
+  HaBinding ha_;
   bool closed_ = false;
   bool sim_clock_ = false;
   uint64_t sim_now_ = 0;

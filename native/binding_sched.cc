@@ -23,7 +23,7 @@ constexpr SchedName kSchedNames[] = {
     {"rr", SchedKind::RR},     {"wrr", SchedKind::WRR},   {"lc", SchedKind::LC},     {"wlc", SchedKind::WLC},
     {"sed", SchedKind::SED},   {"nq", SchedKind::NQ},     {"sh", SchedKind::SH},     {"dh", SchedKind::DH},
     {"mh", SchedKind::MH},     {"fo", SchedKind::FO},     {"ovf", SchedKind::OVF},   {"twos", SchedKind::TWOS},
-    {"lblc", SchedKind::LBLC}, {"lblcr", SchedKind::LBLCR},
+    {"lblc", SchedKind::LBLC}, {"lblcr", SchedKind::LBLCR}, {"has", SchedKind::HAS},
 };
 
 struct FlagName {
@@ -116,6 +116,13 @@ bool parse_real(Parser& p, const Napi::Value& v, size_t i, Real& real) {
   real.l_threshold = uint32_t(lower);
   // Any non-zero value means "resolved"; make it unique per real server for readability.
   real.mac = mac ? 0x020000000000ull + i + 1 : 0;
+  // An agent's load index (has): any finite number >= 0; absent = no report.
+  Napi::Value load = o.Get("load");
+  if (!load.IsUndefined()) {
+    double d = load.IsNumber() ? load.As<Napi::Number>().DoubleValue() : NAN;
+    if (!std::isfinite(d) || d < 0) return p.fail(what + ".load must be a finite number >= 0.");
+    real.load = d;
+  }
   update_overload(real);
   return true;
 }
@@ -167,7 +174,7 @@ Napi::Value SimulateSchedule(const Napi::CallbackInfo& info) {
   }
   if (sched == nullptr) {
     p.fail("scheduler \"" + sched_name + "\" is not one of rr, wrr, lc, wlc, sed, nq, sh, dh, "
-           "mh, fo, ovf, twos, lblc, lblcr.");
+           "mh, fo, ovf, twos, lblc, lblcr, has.");
     return throw_error();
   }
 

@@ -53,6 +53,8 @@ ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
   v6_bytes_ = nslots_ * sizeof(V6Addrs);
   slots_ = static_cast<Slot*>(map_zeroed(map_bytes_));
   v6_ = static_cast<V6Addrs*>(map_zeroed(v6_bytes_));
+  pkts_bytes_ = nslots_ * sizeof(uint32_t);
+  pkts_ = static_cast<uint32_t*>(map_zeroed(pkts_bytes_));
   std::random_device rd;
   seed_ = rd();
 }
@@ -60,6 +62,7 @@ ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
 ConnTable::~ConnTable() {
   munmap(slots_, map_bytes_);
   munmap(v6_, v6_bytes_);
+  munmap(pkts_, pkts_bytes_);
 }
 
 uint32_t ConnTable::hash(const ConnKey& k) {
@@ -190,6 +193,23 @@ void ConnTable::key_of_view(const SlotView& v, ConnKey* k) const {
   }
 }
 
+void ConnTable::view_locked(size_t idx, SlotView* v) const {
+  const Slot& s = slots_[idx];
+  v->life = s.life;
+  v->proto = s.proto;
+  v->flags = s.flags;
+  v->state = s.state;
+  v->cport = s.cport;
+  v->vport = s.vport;
+  v->caddr = s.caddr;
+  v->vaddr = s.vaddr;
+  v->real_id = s.real_id;
+  v->timeout_s = s.timeout_s;
+  v->aux = s.aux;
+  v->expires_ms = s.expires_ms;
+  if (s.flags & SF_V6) v->v6 = v6_[idx];
+}
+
 void ConnTable::key_of(size_t idx, ConnKey* k) const {
   SlotView v;
   read(idx, &v);
@@ -216,6 +236,7 @@ void ConnTable::write_key(size_t idx, const ConnKey& k) {
   s.timeout_s = 0;
   s.aux = 0;
   s.expires_ms = 0;
+  pkts_[idx] = 0;
 }
 
 int ConnTable::insert_locked(const ConnKey& k, uint32_t h, size_t* out, bool* created) {

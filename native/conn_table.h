@@ -89,6 +89,9 @@ class ConnTable {
   bool matches(size_t idx, const ConnKey& k) const;  // call with the slot locked
   void key_of(size_t idx, ConnKey* k) const;         // call with the slot locked or from a view
   void key_of_view(const SlotView& v, ConnKey* k) const;
+  void view_locked(size_t idx, SlotView* v) const;   // call with the slot locked
+  // Packets seen for the entry in slot idx (IPVS's in_pkts, for the sync rule); slot locked.
+  uint32_t& pkts(size_t idx) { return pkts_[idx]; }
 
   // Finds k or claims a free slot for it. On success the slot is returned LOCKED in *idx; *created
   // says whether it is new (key written, life FULL, other fields zero). -1: table full.
@@ -114,7 +117,8 @@ class ConnTable {
   size_t nslots_;
   Slot* slots_ = nullptr;
   V6Addrs* v6_ = nullptr;
-  size_t map_bytes_ = 0, v6_bytes_ = 0;
+  uint32_t* pkts_ = nullptr;
+  size_t map_bytes_ = 0, v6_bytes_ = 0, pkts_bytes_ = 0;
   std::atomic<size_t> count_{0};
   std::atomic<size_t> tombs_{0};
   uint32_t seed_;

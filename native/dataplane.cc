@@ -85,18 +85,18 @@ Dataplane::Verdict Dataplane::process(uint8_t* frame, uint32_t len, uint64_t now
   // VRRP (IP protocol 112, v2 and v3, IPv4 and IPv6) is the election's business, in JS.
   if (p.proto == 112) return to_control(frame, len);
   if (p.proto == 1 && p.family == 4) {
-    return snap.is_vip(4, p.daddr) ? to_control(frame, len) : ignore();
+    return snap.is_active_vip(4, p.daddr) ? to_control(frame, len) : ignore();
   }
   if (p.proto == 58 && p.family == 6 && p.l4_complete) {
     // Neighbour discovery (router/neighbour solicitation/advertisement, redirect) always;
     // echo only when it asks about a VIP.
     if (p.icmp_type >= 133 && p.icmp_type <= 137) return to_control(frame, len);
-    if (p.icmp_type == 128 && snap.is_vip(6, p.daddr)) return to_control(frame, len);
+    if (p.icmp_type == 128 && snap.is_active_vip(6, p.daddr)) return to_control(frame, len);
     return ignore();
   }
   if ((p.proto != PROTO_TCP && p.proto != PROTO_UDP) || !p.l4_complete) return ignore();
   const Service* svc = snap.match(p.proto, p.family, p.daddr, p.dport);
-  if (!svc) return ignore();
+  if (!svc || !svc->active) return ignore();
 
   ConnKey k;
   k.family = p.family;
@@ -151,8 +151,10 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
     return 0;
   }
   int d_active = 0, d_inact = 0;
+  bool state_changed = false;
   if (p.proto == PROTO_TCP) {
     uint8_t next = tcp_next_state(s.state, p.tcp_flags);
+    state_changed = next != s.state;
     // IPVS's set_tcp_state(): only ESTABLISHED counts as active.
     if (!(s.flags & SF_INACTIVE) && next != CS_ESTABLISHED) {
       s.flags |= SF_INACTIVE;
@@ -171,8 +173,19 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
   s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
   note_expiry(s.expires_ms);
   uint32_t real_id = s.real_id;
+  uint32_t pkts = ++table_.pkts(idx);
+  uint8_t rec[kSyncV6Size];
+  size_t rec_len = 0;
+  uint32_t tpl = s.aux;
+  if (sync_.enabled() &&
+      (state_changed || (sync_state_periodic(s.proto, s.state) && sync_.due(pkts)))) {
+    SlotView v;
+    table_.view_locked(idx, &v);
+    rec_len = sync_record(v, rec);
+  }
   table_.unlock(idx);
   if (d_active || d_inact) count_change(registry_.get(real_id), d_active, d_inact, 0);
+  if (rec_len) sync_queue_conn(rec, rec_len, tpl, now);
   return real_id;
 }
 
@@ -280,7 +293,16 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
   cs.timeout_s = timeouts_.get(state);
   cs.expires_ms = now + uint64_t(cs.timeout_s) * 1000;
   note_expiry(cs.expires_ms);
+  table_.pkts(ci) = 1;
+  uint8_t rec[kSyncV6Size];
+  size_t rec_len = 0;
+  if (sync_.enabled()) {
+    SlotView v;
+    table_.view_locked(ci, &v);
+    rec_len = sync_record(v, rec);
+  }
   table_.unlock(ci);
+  if (rec_len) sync_queue_conn(rec, rec_len, uint32_t(tpl + 1), now);
 
   Real* r = registry_.get(real_id);
   if (r) r->stats.conns.fetch_add(1, std::memory_order_relaxed);
@@ -387,6 +409,8 @@ void Dataplane::rebuild_locked(uint64_t now) {
         real->port = rc.port;
         auto n = neighbours_.find(addr_key(rc.addr));
         real->mac = n == neighbours_.end() ? 0 : n->second;
+        auto l = loads_.find(addr_key(rc.addr));
+        real->load = l == loads_.end() ? -1.0 : l->second;
         id = registry_.add(rkey, real);
         if (!id) continue;  // 65535 real servers: the rest get no traffic
       }
@@ -417,6 +441,10 @@ void Dataplane::rebuild_locked(uint64_t now) {
     }
     svc->sched = ss;
     snap->by_key[make_service_key(cfg.proto, cfg.addr.family, cfg.addr.bytes, cfg.port)] = svc.get();
+    svc->active = active_all_ || std::find(active_.begin(), active_.end(), cfg.addr) != active_.end();
+    if (svc->active && !snap->is_active_vip(cfg.addr.family, cfg.addr.bytes)) {
+      snap->active_vips.push_back(cfg.addr);
+    }
     if (!snap->is_vip(cfg.addr.family, cfg.addr.bytes)) snap->vips.push_back(cfg.addr);
     snap->services.push_back(std::move(svc));
   }
@@ -438,6 +466,15 @@ void Dataplane::set_neighbour(const Addr& addr, uint64_t mac, uint64_t now) {
   });
   // Schedulers may cache which real servers can take flows: give them an update().
   if (availability_changed) rebuild_locked(now);
+}
+
+void Dataplane::set_load(const Addr& addr, double load) {
+  std::lock_guard<std::mutex> g(ctl_mu_);
+  if (load >= 0) loads_[addr_key(addr)] = load;
+  else loads_.erase(addr_key(addr));
+  registry_.for_each([&](uint32_t, Real& r) {
+    if (r.addr == addr) r.load.store(load < 0 ? -1.0 : load, std::memory_order_relaxed);
+  });
 }
 
 std::vector<ConnInfo> Dataplane::connections(uint64_t now, size_t limit) const {

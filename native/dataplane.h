@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "real_registry.h"
 #include "sched.h"
+#include "sync_queue.h"
 #include "tcp_state.h"
 
 namespace pivs {
@@ -58,6 +59,7 @@ struct Service {
   std::vector<uint32_t> real_ids;  // RealRegistry ids, parallel to reals
   std::shared_ptr<SchedSlot> sched;
   std::shared_ptr<Counters> stats;
+  bool active = true;  // its address is one this director forwards for (setActiveAddresses)
 };
 
 struct ServiceKey {
@@ -80,6 +82,8 @@ struct Snapshot {
   std::vector<Addr> vips;
   const Service* match(uint8_t proto, uint8_t family, const uint8_t* daddr, uint16_t dport) const;
   bool is_vip(uint8_t family, const uint8_t* daddr) const;
+  std::vector<Addr> active_vips;
+  bool is_active_vip(uint8_t family, const uint8_t* daddr) const;
 };
 
 struct GlobalCounters {
@@ -108,9 +112,19 @@ class Dataplane {
   // Control side (JS thread).
   void apply(std::vector<ServiceConfig> services, uint64_t now_ms);
   void set_neighbour(const Addr& addr, uint64_t mac, uint64_t now_ms);
+  // An agent's load index for every real server at addr (< 0: no report); no rebuild needed.
+  void set_load(const Addr& addr, double load);
   void set_timeouts(uint32_t tcp, uint32_t tcpfin, uint32_t udp) { timeouts_.set(tcp, tcpfin, udp); }
   std::vector<ConnInfo> connections(uint64_t now_ms, size_t limit) const;
   void zero(const ServiceKey* key);
+
+  // High availability (dataplane_sync.cc). all = forward for every virtual address.
+  void set_active(bool all, std::vector<Addr> addrs, uint64_t now_ms);
+  SyncQueue& sync() { return sync_; }
+  // Installed records, or -1 with *err set (nothing installed) when the message is malformed.
+  int install_sync(const uint8_t* msg, size_t len, uint64_t now_ms, std::string* err);
+  std::vector<std::vector<uint8_t>> export_sync(uint64_t now_ms);
+  uint64_t sync_skipped() const { return sync_skipped_.load(std::memory_order_relaxed); }
 
   // Expire entries in [begin, end) whose time has come; returns the earliest expiry left there.
   uint64_t sweep(uint64_t now_ms, size_t begin, size_t end);
@@ -148,6 +162,11 @@ class Dataplane {
     }
   }
   void rebuild_locked(uint64_t now_ms);
+  // Encodes the entry of a locked slot as a sync record; 0 when it cannot be (real server gone).
+  size_t sync_record(const SlotView& v, uint8_t* out) const;
+  // After a connection's slot is unlocked: queue its record, then its template's (as IPVS).
+  void sync_queue_conn(const uint8_t* rec, size_t len, uint32_t tpl_plus1, uint64_t now_ms);
+  bool sync_state_periodic(uint8_t proto, uint8_t state) const;
 
   ConnTable table_;
   Timeouts timeouts_;
@@ -166,6 +185,11 @@ class Dataplane {
   std::unordered_map<std::string, std::shared_ptr<Counters>> service_stats_;
   std::unordered_map<std::string, std::shared_ptr<SchedSlot>> scheds_;
   std::unordered_map<std::string, uint64_t> neighbours_;
+  bool active_all_ = true;
+  std::vector<Addr> active_;
+  SyncQueue sync_;
+  std::atomic<uint64_t> sync_skipped_{0};
+  std::unordered_map<std::string, double> loads_;
 };
 
 }  // namespace pivs

@@ -52,5 +52,6 @@ std::unique_ptr<Scheduler> make_ovf();
 std::unique_ptr<Scheduler> make_twos();
 std::unique_ptr<Scheduler> make_lblc();
 std::unique_ptr<Scheduler> make_lblcr();
+std::unique_ptr<Scheduler> make_has();
 
 }  // namespace pivs

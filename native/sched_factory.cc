@@ -30,6 +30,7 @@ std::unique_ptr<Scheduler> make_scheduler(SchedKind kind, uint32_t flags, uint32
     case SchedKind::TWOS: return make_twos();
     case SchedKind::LBLC: return make_lblc();
     case SchedKind::LBLCR: return make_lblcr();
+    case SchedKind::HAS: return make_has();
   }
   // An unknown kind can only come from a caller bug; wlc is ipvsadm's default scheduler.
   return make_wlc();

@@ -42,6 +42,9 @@ struct Real {
   std::atomic<int32_t> persistconns{0};
   std::atomic<bool> overloaded{false};  // kept by update_overload() (sched.h)
   std::atomic<uint64_t> mac{0};         // 48-bit MAC in the low bits, 0 = unresolved
+  // Load index its agent last reported (higher = more spare capacity), < 0 = no report. The has
+  // scheduler reads it at pick time, so a report applies without a snapshot rebuild.
+  std::atomic<double> load{-1.0};
   Counters stats;
 
   // Usable for a new connection: the weight and the scheduler's own checks decide the rest.
@@ -54,7 +57,7 @@ using RealPtr = std::shared_ptr<Real>;
 using RealList = std::vector<RealPtr>;
 
 // A scoped enum: <memory> pulls in the system <sched.h>, whose SCHED_RR macro a plain enum would hit.
-enum class SchedKind : uint8_t { RR, WRR, LC, WLC, SED, NQ, SH, DH, MH, FO, OVF, TWOS, LBLC, LBLCR };
+enum class SchedKind : uint8_t { RR, WRR, LC, WLC, SED, NQ, SH, DH, MH, FO, OVF, TWOS, LBLC, LBLCR, HAS };
 
 // ipvsadm -b flags.
 enum SchedFlags : uint32_t {

@@ -19,7 +19,9 @@ std::atomic<int> g_fanout_seq{0};
 
 bool Workers::start(const std::string& ifname, int workers, std::string* err) {
   if (!netdev_info(ifname, &info_, err)) return false;
-  netdev_disable_offloads(ifname);
+  ifname_ = ifname;
+  offloads_ = netdev_disable_offloads(ifname);
+  offloads_saved_ = true;
   dp_.set_own_mac(info_.mac);
   int fanout = workers > 1 ? ((getpid() * 7 + g_fanout_seq.fetch_add(1)) & 0xffff) : -1;
   for (int i = 0; i < workers; ++i) {
@@ -38,6 +40,7 @@ bool Workers::start(const std::string& ifname, int workers, std::string* err) {
   }
   for (auto& r : rings_) threads_.emplace_back(&Workers::run_worker, this, r.get());
   threads_.emplace_back(&Workers::run_sweeper, this);
+  dp_.sync().start_timer();
   return true;
 }
 
@@ -45,9 +48,37 @@ void Workers::stop() {
   stop_ = true;
   for (auto& t : threads_) t.join();
   threads_.clear();
+  dp_.sync().stop_timer();
   rings_.clear();
   if (send_fd_ >= 0) ::close(send_fd_);
   send_fd_ = -1;
+  if (offloads_saved_) netdev_restore_offloads(ifname_, offloads_);
+  offloads_saved_ = false;
+}
+
+static bool mac_membership(const std::vector<std::unique_ptr<PacketRing>>& rings, int ifindex,
+                           uint64_t mac, int op, std::string* err) {
+  packet_mreq mr{};
+  mr.mr_ifindex = ifindex;
+  mr.mr_type = PACKET_MR_UNICAST;
+  mr.mr_alen = 6;
+  for (int i = 0; i < 6; ++i) mr.mr_address[i] = uint8_t(mac >> (8 * (5 - i)));
+  for (const auto& r : rings) {
+    if (setsockopt(r->fd(), SOL_PACKET, op, &mr, sizeof mr) < 0) {
+      *err = std::string(op == PACKET_ADD_MEMBERSHIP ? "cannot add" : "cannot remove") +
+             " the MAC address on the interface: " + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Workers::add_mac(uint64_t mac, std::string* err) {
+  return mac_membership(rings_, info_.ifindex, mac, PACKET_ADD_MEMBERSHIP, err);
+}
+
+bool Workers::remove_mac(uint64_t mac, std::string* err) {
+  return mac_membership(rings_, info_.ifindex, mac, PACKET_DROP_MEMBERSHIP, err);
 }
 
 bool Workers::send_frame(const uint8_t* frame, uint32_t len, std::string* err) {

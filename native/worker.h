@@ -24,6 +24,10 @@ class Workers {
   // Thread-safe: a plain send on its own packet socket.
   bool send_frame(const uint8_t* frame, uint32_t len, std::string* err);
   const NetDevInfo& info() const { return info_; }
+  // PACKET_ADD/DROP_MEMBERSHIP (PACKET_MR_UNICAST) on every worker's socket: the NIC filter then
+  // lets frames for this MAC (the VRRP virtual MAC) in. JS thread only.
+  bool add_mac(uint64_t mac, std::string* err);
+  bool remove_mac(uint64_t mac, std::string* err);
 
  private:
   void run_worker(PacketRing* ring);
@@ -31,6 +35,9 @@ class Workers {
 
   Dataplane& dp_;
   NetDevInfo info_;
+  std::string ifname_;
+  OffloadState offloads_;
+  bool offloads_saved_ = false;
   std::atomic<bool> stop_{false};
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::vector<std::thread> threads_;

@@ -13,6 +13,8 @@ export interface ResponderContext {
   mac: string;
   /** Takes canonical address text, as the decoders produce. */
   isVirtual(address: string): boolean;
+  /** The MAC that answers for a virtual address (VRRP's virtual MAC while master); default `mac`. */
+  macFor?(address: string): string;
 }
 
 /** The frame to send in answer, or null when `frame` is not a question about a virtual address. */
@@ -25,13 +27,13 @@ export function answer(frame: ControlFrame, ctx: ResponderContext): Buffer | nul
       // spa = tpa is someone announcing the address (e.g. a peer director taking over), not asking.
       if (arp.op !== ARP_OP_REQUEST || !ctx.isVirtual(arp.tpa) || arp.spa === arp.tpa) return null;
       if (arp.sha === ZERO_MAC || arp.sha === ctx.mac) return null;
-      return arpReplyFrame(arp, ctx.mac, arp.tpa, vlanTci);
+      return arpReplyFrame(arp, ctx.macFor?.(arp.tpa) ?? ctx.mac, arp.tpa, vlanTci);
     }
     case 'icmp': {
       const { ip, echo } = frame;
       if (echo.type !== ICMP_ECHO || echo.code !== 0 || !ctx.isVirtual(ip.destinationAddress)) return null;
       return encodeEthernet(
-        { destination: frame.ethernet.source, source: ctx.mac, vlanTci, etherType: ETHERTYPE_IPV4 },
+        { destination: frame.ethernet.source, source: ctx.macFor?.(ip.destinationAddress) ?? ctx.mac, vlanTci, etherType: ETHERTYPE_IPV4 },
         echoReplyPacket(ip, echo),
       );
     }

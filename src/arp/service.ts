@@ -21,6 +21,11 @@ export interface ArpCounters {
 
 export interface ArpService {
   setAddresses(a: { virtualAddresses: string[]; realAddresses: string[] }): void;
+  /**
+   * VRRP ownership: answer only for these addresses, each with its MAC (the instance's virtual
+   * MAC while master). null (the default, no VRRP): every virtual address, with the interface MAC.
+   */
+  setVirtualMacs(macs: ReadonlyMap<string, string> | null): void;
   counters(): ArpCounters;
   close(): void;
 }
@@ -43,6 +48,7 @@ export function startArp(opts: ArpOptions): ArpService {
   const networkInterfaces = opts.networkInterfaces ?? os.networkInterfaces;
   const counters: ArpCounters = { received: 0, answered: 0, malformed: 0 };
   let virtualAddresses = new Set<string>();
+  let virtualMacs: ReadonlyMap<string, string> | null = null;
   let closed = false;
 
   const send = (frame: Buffer): void => {
@@ -65,7 +71,11 @@ export function startArp(opts: ArpOptions): ArpService {
     { ...DEFAULT_TIMING, ...opts.timing },
   );
 
-  const ctx = { get mac() { return dataplane.mac; }, isVirtual: (a: string) => virtualAddresses.has(a) };
+  const ctx = {
+    get mac() { return dataplane.mac; },
+    isVirtual: (a: string) => (virtualMacs === null ? virtualAddresses.has(a) : virtualMacs.has(a)),
+    macFor: (a: string) => virtualMacs?.get(a) ?? dataplane.mac,
+  };
 
   const handle = (frame: Buffer): void => {
     counters.received++;
@@ -107,6 +117,9 @@ export function startArp(opts: ArpOptions): ArpService {
       for (const a of reals) canonicalAddress(a);
       virtualAddresses = new Set(virtualKeys);
       resolver.setAddresses(reals);
+    },
+    setVirtualMacs(macs) {
+      virtualMacs = macs === null ? null : new Map(macs);
     },
     counters: () => ({ ...counters }),
     close() {

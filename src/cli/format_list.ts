@@ -64,7 +64,9 @@ function serviceBlock(vs: VirtualServiceState, format: ListFormat, names: Names)
   if (format.stats) lines.push(serviceStatsLine(vs, names, exact));
   else if (format.rate) lines.push(serviceRateLine(vs, names, exact));
   else lines.push(serviceLine(vs, names));
-  for (const real of sortedReals(vs.realServers, format.nosort)) {
+  // A removed real server is not in the dataplane's table, as it would not be in the kernel's.
+  const running = vs.realServers.filter((r) => r.removed !== true);
+  for (const real of sortedReals(running, format.nosort)) {
     if (format.stats) lines.push(realStatsLine(real, vs, names, exact));
     else if (format.rate) lines.push(realRateLine(real, vs, names, exact));
     else lines.push(realLine(real, vs, format, names));

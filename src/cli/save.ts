@@ -22,8 +22,10 @@ export function saveText(list: ListResult, names: Names): string {
     // pivs's own flag: written only when set, so ordinary services stay loadable by ipvsadm.
     if (vs.sloppy) line += ' --sloppy';
     lines.push(line);
-    for (const real of sortedReals(vs.realServers, false)) {
-      let r = `-a ${svc} -r ${formatAddressPort(real.address, real.port, vs.protocol, names)} -g -w ${real.weight}`;
+    // The configured table: health checks and agents change what runs, not what is saved.
+    for (const real of sortedReals(vs.realServers.filter((r) => r.fallback !== true), false)) {
+      const weight = real.configuredWeight ?? real.weight;
+      let r = `-a ${svc} -r ${formatAddressPort(real.address, real.port, vs.protocol, names)} -g -w ${weight}`;
       // ipvsadm -S drops thresholds; pivs keeps them so a save/restore round trip loses nothing.
       if (real.upperThreshold > 0) r += ` -x ${real.upperThreshold}`;
       if (real.lowerThreshold > 0) r += ` -y ${real.lowerThreshold}`;

@@ -29,6 +29,7 @@ export interface RawServiceSettings {
   schedFlags?: SchedFlag[];
   persistence?: { timeout?: number; netmask?: string | number };
   sloppy?: boolean;
+  dynamicWeights?: boolean;
 }
 
 /** The service fields -A sets (mirrors control/protocol.ts ServiceSettings). */
@@ -37,6 +38,7 @@ export interface NormalisedSettings extends VirtualServiceKey {
   schedFlags: SchedFlag[];
   persistence?: Persistence;
   sloppy: boolean;
+  dynamicWeights?: boolean;
 }
 
 export function normaliseAddress(text: string, path: string): { family: Family; address: string } {
@@ -73,6 +75,7 @@ export function normaliseSettings(raw: RawServiceSettings, path: string): Normal
     protocol: raw.protocol, address, port: raw.port, scheduler, schedFlags, sloppy: raw.sloppy ?? false,
   };
   if (persistence !== undefined) settings.persistence = persistence;
+  if (raw.dynamicWeights === true) settings.dynamicWeights = true;
   return settings;
 }
 

@@ -2,7 +2,7 @@
 // Names follow DESIGN.md: virtualService, realServer, director.
 
 export const SCHEDULERS = [
-  'rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'sh', 'dh', 'mh', 'fo', 'ovf', 'twos', 'lblc', 'lblcr',
+  'rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'sh', 'dh', 'mh', 'fo', 'ovf', 'twos', 'lblc', 'lblcr', 'has',
 ] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
 
@@ -40,6 +40,8 @@ export interface RealServer {
   upperThreshold: number;
   /** ipvsadm -y: take new connections again at or below this many (0 = 3/4 of upper). */
   lowerThreshold: number;
+  /** The health check of this real server when it differs from its service's (see health.ts). */
+  healthCheck?: HealthCheck;
 }
 
 export interface VirtualService extends VirtualServiceKey {
@@ -49,8 +51,19 @@ export interface VirtualService extends VirtualServiceKey {
   persistence?: Persistence;
   /** Pick a real server for a non-SYN TCP packet with no connection entry (sound with mh). */
   sloppy: boolean;
+  /** Agent-reported weights (or weights derived from load indexes) replace the configured ones. */
+  dynamicWeights?: boolean;
   realServers: RealServer[];
+  /** Default health check of every real server of this service (see health.ts). */
+  healthCheck?: HealthCheck;
+  /** "Sorry" server: takes new connections only while no real server can (weight > 0). */
+  fallback?: Fallback;
+  /** keepalived quorum: the total weight of healthy real servers the service needs. */
+  quorum?: Quorum;
 }
+
+export type { Fallback, HealthCheck, HealthCheckSpec, CheckType, Quorum } from './health_model';
+import type { Fallback, HealthCheck, Quorum } from './health_model';
 
 export interface Timeouts {
   tcp: number;
@@ -67,13 +80,64 @@ export interface DirectorSettings {
   connTableSize: number;
   /** Maglev lookup table size; must be prime. */
   mhTableSize: number;
+  /** This director's name in sync trailers and heartbeats (default: the host name). */
+  name?: string;
+}
+
+/** Credentials the status server asks for (HAProxy-style stats auth); either kind is accepted. */
+export interface StatusAuth {
+  basic?: { user: string; password: string };
+  bearer?: string;
+}
+
+export interface StatusSettings {
+  /** "ADDRESS:PORT" ("[v6]:PORT" for IPv6) the HTTP status server listens on; false: no server. */
+  listen: string | false;
+  auth?: StatusAuth;
+}
+
+/** Where pivsd listens for pivs-agent load reports (docs/health.md, "Agent and load-aware scheduling"). */
+export interface AgentSettings {
+  /** Local address to listen on ("0.0.0.0" / "::" = every address). */
+  listen: string;
+  port: number;
+  /** Shared HMAC-SHA256 key, the same string every agent is given. */
+  key: string;
+  /** A real server whose agent is silent this long is quiescent until reports resume. */
+  timeoutMs: number;
 }
 
 export interface Config {
   director: DirectorSettings;
   timeouts: Timeouts;
   virtualServices: VirtualService[];
+  /** Absent when the file has no `agent:` section: no load reports are received. */
+  agent?: AgentSettings;
+  /** Absent when the file has no `status:` section: DEFAULT_STATUS applies. */
+  status?: StatusSettings;
+  /** Absent when the file has no `vrrp:` section: every virtual service is forwarded (no election). */
+  vrrp?: VrrpConfig;
+  /** Absent when the file has no `sync:` section: no connection sync (see ha_model.ts). */
+  sync?: SyncSettings;
+  /** Absent when the file has no `heartbeat:` section: VRRP alone decides. */
+  heartbeat?: HeartbeatSettings;
+  /** Absent when the file has no `snmp:` section: no SNMP agent (see snmp_model.ts). */
+  snmp?: SnmpSettings;
 }
+
+export type { SnmpSettings, SnmpUser, SnmpTrapTarget } from './snmp_model';
+import type { SnmpSettings } from './snmp_model';
+
+export type { SyncSettings, SyncAuth, HeartbeatSettings, HeartbeatLink, HeartbeatPeer } from './ha_model';
+import type { HeartbeatSettings, SyncSettings } from './ha_model';
+
+export type {
+  VrrpConfig, VrrpInstanceSettings, VrrpSyncGroup, VrrpNotify, VrrpGarp, VrrpTrackInterface, VrrpTrackScript,
+} from './vrrp_model';
+import type { VrrpConfig } from './vrrp_model';
 
 export const DEFAULT_TIMEOUTS: Timeouts = { tcp: 900, tcpfin: 120, udp: 300 };
 export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
+export const DEFAULT_STATUS: StatusSettings = { listen: '127.0.0.1:8080' };
+export const DEFAULT_AGENT_PORT = 8850;
+export const DEFAULT_AGENT_TIMEOUT_MS = 3000;

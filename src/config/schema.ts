@@ -1,6 +1,10 @@
 // Shape of the YAML config file (JSON Schema, checked with ajv). Rules a schema cannot say
 // (address syntax, primes, duplicates, cross-field rules) live in validate.ts.
 import { SCHED_FLAGS, SCHEDULERS } from './model';
+import { healthCheckSchema, serviceHealthProperties } from './health_schema';
+import { heartbeatSchema, syncSchema } from './ha_section';
+import { vrrpSchema } from './vrrp_schema';
+import { snmpSchema } from './snmp_section';
 
 /** Largest value (seconds) whose milliseconds still fit a signed 32-bit integer. */
 export const MAX_SECONDS = 2147483;
@@ -38,6 +42,7 @@ const serviceSettingsProperties = {
     },
   },
   sloppy: { type: 'boolean' },
+  dynamicWeights: { type: 'boolean' },
 } as const;
 
 export const serviceSettingsSchema = {
@@ -53,7 +58,32 @@ export const virtualServiceSchema = {
   required: ['protocol', 'address', 'port'],
   properties: {
     ...serviceSettingsProperties,
-    realServers: { type: 'array', items: realServerSchema },
+    realServers: {
+      type: 'array',
+      items: { ...realServerSchema, properties: { ...realServerSchema.properties, healthCheck: healthCheckSchema } },
+    },
+    ...serviceHealthProperties,
+  },
+} as const;
+
+const statusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    listen: { type: ['string', 'boolean'] },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        basic: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['user', 'password'],
+          properties: { user: { type: 'string' }, password: { type: 'string' } },
+        },
+        bearer: { type: 'string' },
+      },
+    },
   },
 } as const;
 
@@ -70,6 +100,7 @@ export const configSchema = {
         workers: { type: 'integer', minimum: 1, maximum: 64 },
         connTableSize: { type: 'integer', minimum: 1, maximum: 67108864 },
         mhTableSize: { type: 'integer', minimum: 2, maximum: 1048576 },
+        name: { type: 'string' },
       },
     },
     timeouts: {
@@ -78,5 +109,21 @@ export const configSchema = {
       properties: { tcp: seconds, tcpfin: seconds, udp: seconds },
     },
     virtualServices: { type: 'array', items: virtualServiceSchema },
+    status: statusSchema,
+    sync: syncSchema,
+    heartbeat: heartbeatSchema,
+    vrrp: vrrpSchema,
+    snmp: snmpSchema,
+    agent: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key'],
+      properties: {
+        listen: { type: 'string' },
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+        key: { type: 'string' },
+        timeoutMs: { type: 'integer', minimum: 100, maximum: 3600000 },
+      },
+    },
   },
 } as const;

@@ -6,6 +6,12 @@ import {
 } from './items';
 import { DEFAULT_TIMEOUTS, type Config, type DirectorSettings, type VirtualService } from './model';
 import { checkShape } from './shape';
+import { normaliseRealHealth, normaliseServiceHealth, type RawHealthCheck, type RawServiceHealth } from './health';
+import { validateStatus, type RawStatus } from './status';
+import { validateAgentSection, type RawAgentSection } from './agent_section';
+import { validateVrrp, type RawVrrp } from './vrrp';
+import { directorName, validateHeartbeat, validateSync, type RawHeartbeat, type RawSync } from './ha_section';
+import { validateSnmp, type RawSnmp } from './snmp_section';
 
 export const DEFAULT_DIRECTOR: Omit<DirectorSettings, 'interface'> = {
   workers: 1,
@@ -17,6 +23,12 @@ interface RawConfig {
   director?: Partial<DirectorSettings>;
   timeouts?: { tcp?: number; tcpfin?: number; udp?: number };
   virtualServices?: (RawServiceSettings & { realServers?: RawRealServer[] })[];
+  status?: RawStatus;
+  agent?: RawAgentSection;
+  vrrp?: RawVrrp;
+  sync?: RawSync;
+  heartbeat?: RawHeartbeat;
+  snmp?: RawSnmp;
 }
 
 export interface ValidateOptions {
@@ -43,17 +55,31 @@ export function validateConfig(doc: unknown, options: ValidateOptions = {}): Con
     if (earlier >= 0) {
       fail(path, `${keyText(settings)} is the same virtual service as virtualServices[${earlier}]`);
     }
-    const realServers = (rawService.realServers ?? []).map((r, j) =>
-      normaliseRealServer(r, `${path}.realServers[${j}]`, settings));
+    const rawHealth = rawService as RawServiceHealth;
+    const realServers = (rawService.realServers ?? []).map((r, j) => {
+      const real = normaliseRealServer(r, `${path}.realServers[${j}]`, settings);
+      const check = normaliseRealHealth((r as { healthCheck?: RawHealthCheck }).healthCheck, rawHealth.healthCheck,
+        `${path}.realServers[${j}].healthCheck`);
+      return check === undefined ? real : { ...real, healthCheck: check };
+    });
     realServers.forEach((r, j) => {
       const first = realServers.findIndex((o) => o.address === r.address && o.port === r.port);
       if (first !== j) {
         fail(`${path}.realServers[${j}].address`, `"${r.address}" is already realServers[${first}] of this virtual service`);
       }
     });
-    virtualServices.push({ ...settings, realServers });
+    const health = normaliseServiceHealth(rawHealth, path, settings, realServers.map((r) => r.address));
+    virtualServices.push({ ...settings, realServers, ...health });
   });
-  return { director, timeouts, virtualServices };
+  const config: Config = { director, timeouts, virtualServices };
+  if (raw.status !== undefined) config.status = validateStatus(raw.status);
+  if (raw.agent !== undefined) config.agent = validateAgentSection(raw.agent);
+  if (raw.vrrp !== undefined) config.vrrp = validateVrrp(raw.vrrp, director);
+  if (director.name !== undefined) directorName(director.name, '');
+  if (raw.sync !== undefined) config.sync = validateSync(raw.sync, director.interface);
+  if (raw.heartbeat !== undefined) config.heartbeat = validateHeartbeat(raw.heartbeat);
+  if (raw.snmp !== undefined) config.snmp = validateSnmp(raw.snmp);
+  return config;
 }
 
 function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptions): DirectorSettings {

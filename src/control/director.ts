@@ -3,7 +3,7 @@
 // and only then makes the new model current.
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import type { Config, Timeouts, VirtualService } from '../config/model';
+import type { Config, Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
 import type { ConnectionEntry, Dataplane } from '../dataplane/types';
 import { buildList, serviceStatKey, statSamples } from './list';
 import type { Command, ErrorBody, ListResult } from './protocol';
@@ -32,6 +32,7 @@ export class Director {
   private readonly overrides = new WeightOverrides();
   private applied: VirtualService[] | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private readonly listAnnotators: ((list: ListResult) => void)[] = [];
 
   constructor(options: DirectorOptions) {
     this.dataplane = options.dataplane;
@@ -78,13 +79,26 @@ export class Director {
     if (this.overrides.setDynamicWeight(address, weight)) this.pushTable(this.current);
   }
 
+  /** A health check's weight for one real server of one service (null: the configured one). */
+  setHealthWeight(target: { service: VirtualServiceKey; address: string; port: number }, weight: number | null): void {
+    if (this.overrides.setRealWeight(target, weight)) this.pushTable(this.current);
+  }
+
   /** The table as the dataplane runs it (weights after health and agent overrides). */
   effectiveServices(): VirtualService[] {
     return this.overrides.effective(this.current.virtualServices);
   }
 
   list(): ListResult {
-    return buildList(this.current, this.dataplane.stats(), this.dataplane.counters().connTableSize, this.estimator);
+    const result = buildList(this.current, this.dataplane.stats(), this.dataplane.counters().connTableSize, this.estimator,
+      this.effectiveServices());
+    for (const annotate of this.listAnnotators) annotate(result);
+    return result;
+  }
+
+  /** Lets a run-time module (agent/) add its own per-real-server fields to every list result. */
+  addListAnnotator(annotate: (list: ListResult) => void): void {
+    this.listAnnotators.push(annotate);
   }
 
   connections(): ConnectionEntry[] {
@@ -150,6 +164,8 @@ export class Director {
 
 export function addressSets(config: Config): { virtualAddresses: string[]; realAddresses: string[] } {
   const virtualAddresses = [...new Set(config.virtualServices.map((s) => s.address))];
-  const realAddresses = [...new Set(config.virtualServices.flatMap((s) => s.realServers.map((r) => r.address)))];
+  // A fallback server is forwarded to like a real server, so its MAC must be resolved too.
+  const realAddresses = [...new Set(config.virtualServices.flatMap((s) =>
+    [...s.realServers.map((r) => r.address), ...(s.fallback === undefined ? [] : [s.fallback.address])]))];
   return { virtualAddresses, realAddresses };
 }

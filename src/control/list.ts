@@ -1,5 +1,5 @@
 // The `list` result: the model joined with the dataplane's counters and the estimator's rates.
-import type { Config, VirtualServiceKey } from '../config/model';
+import type { Config, VirtualService, VirtualServiceKey } from '../config/model';
 import type { Counters, RealServerStats, VirtualServiceStats } from '../dataplane/types';
 import type { ListResult, VirtualServiceState } from './protocol';
 import type { RateEstimator } from './rates';
@@ -40,22 +40,35 @@ export function statSamples(stats: readonly VirtualServiceStats[]): Map<string, 
   return samples;
 }
 
+/**
+ * `effective` is the table the dataplane runs: weights are listed as it runs them (ipvsadm shows
+ * the kernel's), the configured one as configuredWeight when it differs.
+ */
 export function buildList(
   config: Config, stats: readonly VirtualServiceStats[], connTableSize: number, rates: RateEstimator,
+  effective: readonly VirtualService[] = config.virtualServices,
 ): ListResult {
   const byKey = new Map(stats.map((s) => [serviceStatKey(s), s]));
   const virtualServices: VirtualServiceState[] = config.virtualServices.map((service) => {
     const { realServers, ...settings } = service;
     const st = byKey.get(serviceStatKey(service));
     const realStats = new Map((st?.realServers ?? []).map((r) => [r.address, r]));
+    const running = effective.find((s) => serviceStatKey(s) === serviceStatKey(service))?.realServers ?? [];
+    const fallbacks = running.filter((r) => !realServers.some((c) => c.address === r.address));
     return {
       ...structuredClone(settings),
       stats: st === undefined ? zeroCounters() : countersOf(st),
       rates: rates.rates(serviceStatKey(service)),
-      realServers: realServers.map((real) => {
+      realServers: [...realServers, ...fallbacks].map(({ healthCheck: _check, ...real }) => {
         const rs: RealServerStats | undefined = realStats.get(real.address);
+        const runs = running.find((r) => r.address === real.address);
+        const isFallback = fallbacks.some((r) => r.address === real.address);
         return {
           ...real,
+          weight: runs?.weight ?? 0,
+          ...(runs !== undefined && runs.weight === real.weight ? {} : { configuredWeight: real.weight }),
+          ...(runs === undefined ? { removed: true } : {}),
+          ...(isFallback ? { fallback: true } : {}),
           stats: rs === undefined ? zeroCounters() : countersOf(rs),
           rates: rates.rates(realStatKey(service, real.address)),
           activeConns: rs?.activeConns ?? 0,

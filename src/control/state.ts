@@ -77,7 +77,11 @@ function step(config: Config, command: Command, zero: ZeroTarget[]): Config {
     case 'editService': {
       const settings = validateServiceSettings(params(command).service);
       const i = indexOfService(config, settings);
-      const service: VirtualService = { ...settings, realServers: config.virtualServices[i].realServers };
+      // -E changes the ipvsadm settings; the file's health settings (docs/health.md) stay.
+      const { healthCheck, fallback, quorum } = config.virtualServices[i];
+      const service: VirtualService = {
+        ...settings, realServers: config.virtualServices[i].realServers, ...defined({ healthCheck, fallback, quorum }),
+      };
       config.virtualServices[i] = service;
       return config;
     }
@@ -99,7 +103,9 @@ function step(config: Config, command: Command, zero: ZeroTarget[]): Config {
     }
     case 'editReal': {
       const { service, real } = serviceAndReal(config, params(command));
-      service.realServers[indexOfReal(service, real.address)] = real;
+      const i = indexOfReal(service, real.address);
+      const { healthCheck } = service.realServers[i];
+      service.realServers[i] = { ...real, ...defined({ healthCheck }) };
       return config;
     }
     case 'deleteReal': {
@@ -127,6 +133,10 @@ function step(config: Config, command: Command, zero: ZeroTarget[]): Config {
     default:
       throw new CommandError('Invalid', `unknown command ${JSON.stringify((command as { method: unknown }).method)}`);
   }
+}
+
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function serviceAndReal(config: Config, p: Record<string, unknown>) {

@@ -28,6 +28,8 @@ function realKey(service: VirtualServiceKey | undefined, address: string, port: 
 export class WeightOverrides {
   private readonly availability = new Map<string, Map<OverrideSource, RealAvailability>>();
   private readonly dynamicWeights = new Map<string, number>();
+  /** Weights a health check set for one real server of one service (keepalived misc_dynamic). */
+  private readonly realWeights = new Map<string, number>();
 
   /** Returns whether anything changed. */
   setAvailability(source: OverrideSource, target: RealTarget, availability: RealAvailability): boolean {
@@ -49,6 +51,15 @@ export class WeightOverrides {
     return true;
   }
 
+  /** A health-check weight for one real server of one service; null: back to the other weights. */
+  setRealWeight(target: { service: VirtualServiceKey; address: string; port: number }, weight: number | null): boolean {
+    const key = realKey(target.service, target.address, target.port);
+    if ((this.realWeights.get(key) ?? null) === weight) return false;
+    if (weight === null) this.realWeights.delete(key);
+    else this.realWeights.set(key, weight);
+    return true;
+  }
+
   /** The worst verdict any source holds for this real server of this service. */
   availabilityOf(service: VirtualServiceKey, real: RealServer): RealAvailability {
     let worst: RealAvailability = 'up';
@@ -63,21 +74,31 @@ export class WeightOverrides {
     return worst;
   }
 
-  weightOf(service: VirtualServiceKey, real: RealServer): number | null {
+  weightOf(service: VirtualServiceKey & { dynamicWeights?: boolean }, real: RealServer): number | null {
     const availability = this.availabilityOf(service, real);
     if (availability === 'removed') return null;
     if (availability === 'quiescent') return 0;
-    return this.dynamicWeights.get(real.address) ?? real.weight;
+    // The per-service health weight is the more specific verdict, so it beats the agent's.
+    return this.realWeights.get(realKey(service, real.address, real.port))
+      // Agent weights only reach services that asked for them (dynamicWeights: true).
+      ?? (service.dynamicWeights === true ? this.dynamicWeights.get(real.address) : undefined) ?? real.weight;
   }
 
   /** The table the dataplane runs: weights as overridden, removed real servers left out. */
   effective(services: readonly VirtualService[]): VirtualService[] {
-    return services.map((service) => ({
-      ...service,
-      realServers: service.realServers.flatMap((real) => {
+    return services.map((service) => {
+      const realServers = service.realServers.flatMap((real) => {
         const weight = this.weightOf(service, real);
         return weight === null ? [] : [{ ...real, weight }];
-      }),
-    }));
+      });
+      // ldirectord's fallback: in the table only while no real server can take a new connection.
+      const fallback = service.fallback;
+      if (fallback !== undefined && !realServers.some((r) => r.weight > 0)) {
+        realServers.push({
+          address: fallback.address, port: fallback.port, forward: 'dr', weight: 1, upperThreshold: 0, lowerThreshold: 0,
+        });
+      }
+      return { ...service, realServers };
+    });
   }
 }

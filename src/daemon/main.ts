@@ -4,6 +4,7 @@ import pino from 'pino';
 import { startArp } from '../arp';
 import { PIVS_VERSION } from '../control/list';
 import type { Dataplane, DataplaneOptions } from '../dataplane/types';
+import { startStatusServer } from '../status';
 import { parseDaemonArgs } from './options';
 import { startDaemon, type Daemon } from './run';
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: opts.logLevel, base: { name: 'pivsd', pid: process.pid } });
   let daemon: Daemon;
   try {
-    daemon = await startDaemon(opts, { openDataplane, startArp, logger });
+    daemon = await startDaemon(opts, { openDataplane, startArp, logger, startStatus: startStatusServer });
   } catch (e) {
     process.stderr.write(`pivsd: ${firstLine(e)}\n`);
     process.exit(1);

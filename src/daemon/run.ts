@@ -8,18 +8,34 @@ import { startControlServer, type ControlServer } from '../control/server';
 import { resolveSocketPath } from '../control/socket-path';
 import type { Dataplane, DataplaneOptions } from '../dataplane/types';
 import type { DaemonOptions } from './options';
+import { DEFAULT_STATUS } from '../config/model';
+import { daemonSources, vrrpStatus, type StatusServer, type StatusServerOptions } from '../status';
+// HA transport (issue 3, sync/heartbeat): see the block after director.startRates().
+import { startHeartbeat, type HeartbeatService } from '../heartbeat';
+import { startSync, type SyncService } from '../sync';
+import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
 import { reloadConfig, type ReloadOutcome } from './reload';
+import { HealthMonitor, notifier } from '../health';
+import { startAgentListener } from '../agent/listener';
 
 export interface DaemonDeps {
   openDataplane(options: DataplaneOptions): Dataplane;
   startArp(opts: { dataplane: Dataplane; interface: string; logger: Logger }): AddressListener & { close(): void };
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+  /** The HTTP status server (status/); absent: none, whatever the config says (tests). */
+  startStatus?(opts: StatusServerOptions): Promise<StatusServer>;
 }
 
 export interface Daemon {
   readonly director: Director;
   readonly socket: string;
+  /** Connection sync (null without a `sync:` section); counters() for status surfaces. */
+  readonly sync: SyncService | null;
+  /** Peer liveness (null without a `heartbeat:` section); peers() for status surfaces. */
+  readonly heartbeat: HeartbeatService | null;
+  /** The VRRP election (null without a `vrrp:` section); states() for status surfaces. */
+  readonly vrrp: VrrpService | null;
   /** Re-reads the config file (no-op success without --config). */
   reload(): ReloadOutcome;
   stop(): Promise<void>;
@@ -27,6 +43,7 @@ export interface Daemon {
 
 export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promise<Daemon> {
   const { logger } = deps;
+  const startedAtMs = Date.now();
   const overrides: ValidateOptions = {};
   if (opts.interface !== undefined) overrides.interface = opts.interface;
   if (opts.workers !== undefined) overrides.workers = opts.workers;
@@ -43,18 +60,81 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     const director = new Director({ config, dataplane, arp, logger });
     undo.unshift(() => director.close());
     director.startRates();
+    // Health checks (issue 4): the runners follow every change of the model (file, reload, pivsadm).
+    const healthLogger = logger.child({ module: 'health' });
+    const health = new HealthMonitor({ sink: director, logger: healthLogger, runCommand: notifier(healthLogger) });
+    undo.unshift(() => health.stop());
+    director.addListAnnotator((list) => health.annotate(list));
+    health.update(director.config);
+    if (config.agent !== undefined) {
+      // Agent settings (port, key, timeout) are read at start only, like director settings.
+      const agent = await startAgentListener({
+        settings: config.agent, director, dataplane, logger,
+        services: () => director.config.virtualServices, now: () => Date.now(),
+      });
+      undo.unshift(() => void agent.close());
+      director.addListAnnotator((list) => agent.receiver.annotate(list));
+    }
+    // --- HA transport (issue 3): heartbeat and sync start before VRRP, which is handed
+    // heartbeat (isPeerAlive) and sync (mayBecomeMaster, the bulk-resync gate). ---
+    const heartbeat = await startHeartbeat(config, { logger: logger.child({ module: 'heartbeat' }) });
+    if (heartbeat !== null) undo.unshift(() => heartbeat.close());
+    const sync = await startSync(config, { dataplane, logger: logger.child({ module: 'sync' }) });
+    if (sync !== null) undo.unshift(() => sync.close());
+    // --- end HA transport ---
+    // VRRP (issue 3): the election decides which virtual addresses this director answers and forwards for.
+    let vrrp: VrrpService | null = null;
+    if (config.vrrp !== undefined && config.vrrp.instances.length > 0) {
+      const macs = arp as Partial<VirtualMacListener>;
+      vrrp = startVrrp({
+        config: config.vrrp, dataplane, logger,
+        arp: { setVirtualMacs: (m) => macs.setVirtualMacs?.(m) },
+        heartbeat: heartbeat ?? undefined, gate: sync ?? undefined,
+      });
+      undo.unshift(() => void vrrp?.close());
+    }
+    // Status server (issue 6), before the control socket: a port in use stops the start cleanly.
+    const statusSettings = config.status ?? DEFAULT_STATUS;
+    let status: StatusServer | null = null;
+    if (deps.startStatus !== undefined && statusSettings.listen !== false) {
+      const running = vrrp;
+      status = await deps.startStatus({
+        listen: statusSettings.listen, auth: statusSettings.auth, logger,
+        sources: daemonSources(director, dataplane, startedAtMs, {
+          vrrp: running === null ? undefined : () => vrrpStatus(running.states()),
+          peers: heartbeat === null ? undefined : () => heartbeat.peers(),
+          sync: sync === null ? undefined : () => sync.counters(),
+        }),
+      });
+      const started = status;
+      undo.unshift(() => void started.close());
+    }
     const socket = resolveSocketPath(opts.socket, deps.env ?? process.env);
     const server: ControlServer = await startControlServer({
-      path: socket, logger, handle: (request) => handleRequest(director, request),
+      path: socket, logger, handle: (request) => {
+        const response = handleRequest(director, request);
+        health.update(director.config);
+        return response;
+      },
     });
     logger.info({ interface: settings.interface, workers: settings.workers, config: opts.config ?? null,
       virtualServices: config.virtualServices.length }, 'pivsd started');
     return {
       director,
       socket,
-      reload: () => (opts.config === undefined ? { ok: true } : reloadConfig(director, opts.config, overrides, logger)),
+      sync,
+      heartbeat,
+      vrrp,
+      reload: () => {
+        const outcome = opts.config === undefined ? { ok: true as const } : reloadConfig(director, opts.config, overrides, logger);
+        health.update(director.config);
+        return outcome;
+      },
       stop: async () => {
         await server.close();
+        await status?.close();
+        // Before anything else stops: the priority-0 adverts hand the addresses over at once.
+        await vrrp?.close();
         for (const step of undo) step();
         logger.info('pivsd stopped');
       },

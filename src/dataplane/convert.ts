@@ -35,8 +35,29 @@ export function macToNumber(mac: unknown): number {
   return n;
 }
 
+/** A MAC this director receives on (the VRRP virtual MAC): unicast, not all zeros. */
+export function unicastMacToNumber(mac: unknown): number {
+  if (typeof mac !== 'string' || !MAC_RE.test(mac)) {
+    throw new TypeError(`MAC address ${JSON.stringify(mac)} must look like aa:bb:cc:dd:ee:ff.`);
+  }
+  const n = parseInt(mac.replace(/:/g, ''), 16);
+  if (n === 0 || parseInt(mac.slice(0, 2), 16) & 1) {
+    throw new RangeError(`MAC address ${mac} is not a unicast address (such as 00:00:5e:00:01:01).`);
+  }
+  return n;
+}
+
 export function numberToMac(n: number): string {
   return n.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
+}
+
+/** An agent's load index for the addon: a finite number >= 0, or null (sent as -1: no report). */
+export function toNativeLoad(load: unknown): number {
+  if (load === null) return -1;
+  if (typeof load !== 'number' || !Number.isFinite(load) || load < 0) {
+    throw new RangeError(`The load index must be a finite number >= 0 or null, not ${JSON.stringify(load)}.`);
+  }
+  return load;
 }
 
 const PROTO_NUMBER: Record<Protocol, number> = { tcp: 6, udp: 17 };

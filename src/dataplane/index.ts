@@ -11,6 +11,7 @@ import type {
   VirtualServiceStats, SyncOptions,
 } from './types';
 import {
+  toNativeLoad,
   addressToBytes,
   bytesToAddress,
   macToNumber,
@@ -18,6 +19,7 @@ import {
   protocolName,
   toNativeKey,
   toNativeServices,
+  unicastMacToNumber,
 } from './convert';
 import { loadNative } from './native';
 import type { NativeCounters, NativeDataplane } from './native';
@@ -72,6 +74,7 @@ class NativeBackedDataplane implements Dataplane {
   readonly mac: string;
   private closed = false;
   private readonly controlHandlers: Array<(frames: Buffer[]) => void> = [];
+  private readonly syncHandlers: Array<(messages: Buffer[]) => void> = [];
 
   constructor(private readonly native: NativeDataplane) {
     this.mac = numberToMac(native.mac);
@@ -176,42 +179,109 @@ class NativeBackedDataplane implements Dataplane {
     this.native.close();
   }
 
-  // Filled in by the high-availability and agent work (see types.ts); until then they say so.
-  setActiveAddresses(_addresses: readonly string[] | null): void {
-    throw new Error('setActiveAddresses() is not implemented yet.');
+  setActiveAddresses(addresses: readonly string[] | null): void {
+    this.checkOpen();
+    if (addresses === null) {
+      this.native.setActiveAddresses(null);
+      return;
+    }
+    if (!Array.isArray(addresses)) {
+      throw new TypeError('setActiveAddresses() takes an array of IP address strings, or null for all.');
+    }
+    this.native.setActiveAddresses(addresses.map((a) => addressToBytes(a, 'The active virtual address')));
   }
 
-  addMacAddress(_mac: string): void {
-    throw new Error('addMacAddress() is not implemented yet.');
+  addMacAddress(mac: string): void {
+    this.checkOpen();
+    this.native.addMacAddress(unicastMacToNumber(mac));
   }
 
-  removeMacAddress(_mac: string): void {
-    throw new Error('removeMacAddress() is not implemented yet.');
+  removeMacAddress(mac: string): void {
+    this.checkOpen();
+    this.native.removeMacAddress(unicastMacToNumber(mac));
   }
 
-  configureSync(_options: SyncOptions): void {
-    throw new Error('configureSync() is not implemented yet.');
+  configureSync(options: SyncOptions): void {
+    this.checkOpen();
+    const o = checkSyncOptions(options);
+    this.native.configureSync(o.syncId, o.maxMessageSize, o.flushDelayMs, o.threshold, o.period);
   }
 
-  onSyncMessages(_handler: (messages: Buffer[]) => void): void {
-    throw new Error('onSyncMessages() is not implemented yet.');
+  onSyncMessages(handler: (messages: Buffer[]) => void): void {
+    this.checkOpen();
+    if (typeof handler !== 'function') throw new TypeError('onSyncMessages() takes a function.');
+    // One native subscription fans out to every module that listens.
+    if (this.syncHandlers.length === 0) {
+      this.native.onSyncMessages((messages: Buffer[]) => this.deliverSync(messages));
+    }
+    this.syncHandlers.push(handler);
   }
 
-  installSync(_message: Buffer): number {
-    throw new Error('installSync() is not implemented yet.');
+  installSync(message: Buffer): number {
+    this.checkOpen();
+    if (!Buffer.isBuffer(message)) throw new TypeError('installSync() takes one sync message as a Buffer.');
+    return this.native.installSync(message);
   }
 
   exportSync(): Buffer[] {
-    throw new Error('exportSync() is not implemented yet.');
+    this.checkOpen();
+    return this.native.exportSync();
   }
 
-  setLoad(_address: string, _load: number | null): void {
-    throw new Error('setLoad() is not implemented yet.');
+  /** See flushSync() below. */
+  flushSyncNow(): void {
+    this.checkOpen();
+    const messages = this.native.flushSync();
+    if (messages.length > 0) this.deliverSync(messages);
+  }
+
+  private deliverSync(messages: Buffer[]): void {
+    for (const h of this.syncHandlers) h(messages);
+  }
+
+  setLoad(address: string, load: number | null): void {
+    this.checkOpen();
+    const { family, addr } = addressToBytes(address, 'The load report address');
+    this.native.setLoad(family, addr, toNativeLoad(load));
   }
 
   private checkOpen(): void {
     if (this.closed) throw new Error('The dataplane is closed; open a new one.');
   }
+}
+
+const SYNC_LIMITS = {
+  syncId: [0, 255],
+  // 8-byte header + one 72-byte IPv6 record at least; at most a whole UDP/IPv4 payload.
+  maxMessageSize: [80, 65507],
+  flushDelayMs: [0, 60_000],
+  threshold: [0, 65535],
+  period: [0, 65535],
+} as const;
+
+function checkSyncOptions(o: SyncOptions): SyncOptions {
+  if (typeof o !== 'object' || o === null) throw new TypeError('configureSync() takes an options object.');
+  for (const [name, [min, max]] of Object.entries(SYNC_LIMITS)) {
+    const v = (o as unknown as Record<string, unknown>)[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new RangeError(`Sync option ${name} must be an integer between ${min} and ${max}.`);
+    }
+  }
+  if (o.period > 0 && o.threshold >= o.period) {
+    throw new RangeError('The sync threshold must be below the sync period, as IPVS requires (e.g. 3 and 50).');
+  }
+  return o;
+}
+
+/**
+ * Seals the partly filled sync message now and hands every waiting message to the onSyncMessages
+ * handlers synchronously, instead of after the flush delay (tests, and a clean shutdown).
+ */
+export function flushSync(dataplane: Dataplane): void {
+  if (!(dataplane instanceof NativeBackedDataplane)) {
+    throw new TypeError('flushSync() takes a dataplane made by openDataplane().');
+  }
+  dataplane.flushSyncNow();
 }
 
 /**

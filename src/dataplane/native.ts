@@ -86,6 +86,8 @@ export interface NativeDataplaneCounters {
   dropped: number;
   connections: number;
   connTableSize: number;
+  syncSkipped: number;
+  syncDropped: number;
 }
 
 export interface NativeDataplane {
@@ -96,6 +98,8 @@ export interface NativeDataplane {
   setTimeouts(tcp: number, tcpfin: number, udp: number): void;
   /** mac 0 = unknown. */
   setNeighbour(family: number, addr: Buffer, mac: number): void;
+  /** load < 0 = no report. */
+  setLoad(family: number, addr: Buffer, load: number): void;
   stats(): NativeServiceStats[];
   connections(limit: number): NativeConnection[];
   zero(key: NativeServiceKey | null): void;
@@ -105,6 +109,18 @@ export interface NativeDataplane {
   sendFrame(frame: Buffer): void;
   onControlFrames(handler: (frames: Buffer[]) => void): void;
   close(): void;
+  /** null: every virtual address is active. */
+  setActiveAddresses(addresses: Array<{ family: number; addr: Buffer }> | null): void;
+  /** 48-bit unicast MAC. */
+  addMacAddress(mac: number): void;
+  removeMacAddress(mac: number): void;
+  configureSync(syncId: number, maxMessageSize: number, flushDelayMs: number, threshold: number, period: number): void;
+  onSyncMessages(handler: (messages: Buffer[]) => void): void;
+  /** Seals the partly filled message and returns every message not yet handed up. */
+  flushSync(): Buffer[];
+  /** Throws a TypeError (nothing installed) on a malformed message. */
+  installSync(message: Buffer): number;
+  exportSync(): Buffer[];
 }
 
 export interface NativeAddon {

@@ -17,6 +17,8 @@ export interface SimulatedRealServer {
   upperThreshold?: number;
   /** ipvsadm -y: overload clears below it; 0 = below 3/4 of the upper threshold. */
   lowerThreshold?: number;
+  /** has: the load index its agent reported (>= 0); absent = no report. */
+  load?: number;
 }
 
 export interface SimulatedFlow {

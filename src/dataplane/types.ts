@@ -56,6 +56,8 @@ export interface DataplaneCounters {
   dropped: number;
   connections: number;
   connTableSize: number;
+  /** Sync records from peers not installed: no such virtual service or real server here, or a full table. */
+  syncSkipped?: number;
 }
 
 export interface DataplaneOptions {

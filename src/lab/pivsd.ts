@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { ListResult } from '../control/protocol';
 import { controlRequest } from './control_client';
 import { StopWaiting, runAny, waitFor, type RunResult } from './exec';
-import { IFACE, type Topology } from './topology';
+import { IFACE, type Host, type Topology } from './topology';
 
 /** The repository root, from dist/src/lab/ where this file runs. */
 export const ROOT = resolve(__dirname, '..', '..', '..');
@@ -20,6 +20,8 @@ export interface PivsdOptions {
   configFile?: string;
   /** Distinguishes several pivsd runs within one topology (socket and log names). */
   tag?: string;
+  /** The namespace to run in (default the topology's director; e.g. t.director2). */
+  host?: Host;
 }
 
 export class Pivsd {
@@ -88,7 +90,7 @@ export async function startPivsd(t: Topology, opts: PivsdOptions = {}): Promise<
   const args = [PIVSD_JS, '-i', IFACE, '--socket', socket];
   if (opts.configFile !== undefined) args.push('-c', opts.configFile);
   if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
-  const child = t.spawnIn(t.director, process.execPath, args, { logFile });
+  const child = t.spawnIn(opts.host ?? t.director, process.execPath, args, { logFile });
   const p = new Pivsd(t, child, socket, logFile);
   try {
     await waitFor('pivsd control socket', async () => {

@@ -18,13 +18,15 @@ export const LAN_PREFIX_LEN = 24;
 export const VIP = '198.18.0.100';
 export const CLIENT_ADDRESS = '198.18.0.1';
 export const DIRECTOR_ADDRESS = '198.18.0.2';
+/** The second director (TopologyOptions.directors = 2), for HA tests: same LAN, next address. */
+export const DIRECTOR2_ADDRESS = '198.18.0.3';
 export const FIRST_REAL_OCTET = 11;
 export const IFACE = 'eth0';
 
 /** Namespace names of every lab/test/bench run start with this, so `lab clean` can find leftovers. */
 export const NS_PREFIX = 'pv';
 
-export type Role = 'client' | 'director' | `rs${number}`;
+export type Role = 'client' | 'director' | 'director2' | `rs${number}`;
 
 export interface Host {
   role: Role;
@@ -38,6 +40,8 @@ export interface TopologyOptions {
   /** Short tag in the namespace names: "lab", "t", "b" (bench). */
   kind: string;
   realServers?: number;
+  /** 2 adds a second director, `director2` at DIRECTOR2_ADDRESS, configured as the first (default 1). */
+  directors?: 1 | 2;
   /** Tear down and exit on SIGINT/SIGTERM/SIGHUP (default). The lab turns it off to stop gracefully. */
   handleSignals?: boolean;
 }
@@ -74,6 +78,8 @@ export class Topology {
   readonly switchNs: string;
   readonly client: Host;
   readonly director: Host;
+  /** Present only with `directors: 2`. */
+  readonly director2: Host | null;
   readonly reals: Host[];
   readonly vip = VIP;
   /** Scratch directory of this run: control socket, logs, config files. */
@@ -89,6 +95,8 @@ export class Topology {
     const host = (role: Role, address: string): Host => ({ role, ns: `${this.prefix}-${role}`, address, mac: macFor(address) });
     this.client = host('client', CLIENT_ADDRESS);
     this.director = host('director', DIRECTOR_ADDRESS);
+    if (opts.directors !== undefined && opts.directors !== 1 && opts.directors !== 2) throw new Error('directors must be 1 or 2.');
+    this.director2 = opts.directors === 2 ? host('director2', DIRECTOR2_ADDRESS) : null;
     const n = opts.realServers ?? 3;
     if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('realServers must be an integer from 1 to 50.');
     this.reals = Array.from({ length: n }, (_, i) => host(`rs${i + 1}`, `198.18.0.${FIRST_REAL_OCTET + i}`));
@@ -111,7 +119,7 @@ export class Topology {
   }
 
   get hosts(): Host[] {
-    return [this.client, this.director, ...this.reals];
+    return [this.client, this.director, ...(this.director2 === null ? [] : [this.director2]), ...this.reals];
   }
 
   host(role: string): Host {
@@ -145,7 +153,7 @@ export class Topology {
     for (const h of this.hosts) {
       await this.addNamespace(h.ns);
       // The switch-side port is named after the role, the host side is always eth0.
-      const port = h.role === 'director' ? 'dir' : h.role === 'client' ? 'cli' : h.role;
+      const port = h.role === 'director' ? 'dir' : h.role === 'director2' ? 'dir2' : h.role === 'client' ? 'cli' : h.role;
       await this.ip(['-n', this.switchNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', IFACE, 'netns', h.ns]);
       await this.ip(['-n', this.switchNs, 'link', 'set', port, 'master', 'br0', 'up']);
       await this.ip(['-n', h.ns, 'link', 'set', IFACE, 'address', h.mac]);
@@ -154,6 +162,7 @@ export class Topology {
     }
     // The director forwards only through pivsd: the kernel must neither route nor own the VIP.
     await this.sysctl(this.director.ns, 'net.ipv4.ip_forward', 0);
+    if (this.director2 !== null) await this.sysctl(this.director2.ns, 'net.ipv4.ip_forward', 0);
     for (const r of this.reals) {
       // Direct routing: the real server accepts the VIP locally but never answers ARP for it.
       await this.ip(['-n', r.ns, 'addr', 'add', `${VIP}/32`, 'dev', 'lo']);

@@ -95,7 +95,7 @@ const refused: [string, string, string][] = [
   ['NAT forwarding', svc('', '[{address: 198.18.1.1, forward: masq}]'),
     'config: virtualServices[0].realServers[0].forward: "masq" is not one of dr'],
   ['an unknown scheduler', svc('scheduler: fastest,'),
-    'config: virtualServices[0].scheduler: "fastest" is not one of rr, wrr, lc, wlc, sed, nq, sh, dh, mh, fo, ovf, twos, lblc, lblcr'],
+    'config: virtualServices[0].scheduler: "fastest" is not one of rr, wrr, lc, wlc, sed, nq, sh, dh, mh, fo, ovf, twos, lblc, lblcr, has'],
   ['a scheduler flag of another scheduler', svc('scheduler: sh, schedFlags: [sh-port, mh-fallback],'),
     'config: virtualServices[0].schedFlags: "mh-fallback" only applies to scheduler mh, not sh'],
   ['a repeated scheduler flag', svc('scheduler: mh, schedFlags: [mh-port, mh-port],'),

@@ -55,7 +55,7 @@ test('addService with bad settings is Invalid and names the field', () => {
     message: 'service.port: 0 (any port) is only allowed for a persistent virtual service; set persistence or a port',
   });
   assert.deepStrictEqual(refused(base(), { method: 'addService', params: { service: { ...dns, scheduler: 'fast' as never } } }),
-    { code: 'Invalid', message: 'service.scheduler: "fast" is not one of rr, wrr, lc, wlc, sed, nq, sh, dh, mh, fo, ovf, twos, lblc, lblcr' });
+    { code: 'Invalid', message: 'service.scheduler: "fast" is not one of rr, wrr, lc, wlc, sed, nq, sh, dh, mh, fo, ovf, twos, lblc, lblcr, has' });
   assert.equal(refused(base(), { method: 'addService' } as unknown as Command).code, 'Invalid');
 });
 

@@ -1,0 +1,159 @@
+// Validation of the `sync:` and `heartbeat:` sections. The schema (HA_SCHEMAS) has checked the
+// shape; this fills defaults and checks addresses, names and cross-field rules.
+import { isIPv4 } from 'node:net';
+import { fail } from './errors';
+import {
+  DEFAULT_HEARTBEAT_PORT, DEFAULT_SYNC_GROUP, DEFAULT_SYNC_PORT, type HeartbeatSettings, type SyncSettings,
+} from './ha_model';
+
+/** Director names travel in sync trailers and heartbeats. */
+export const DIRECTOR_NAME_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
+export const MIN_HA_KEY_LENGTH = 16;
+
+const iface = { type: 'string', minLength: 1, maxLength: 15 };
+const port = { type: 'integer', minimum: 1, maximum: 65535 };
+
+export const syncSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    interface: iface,
+    localAddress: { type: 'string' },
+    syncId: { type: 'integer', minimum: 0, maximum: 255 },
+    port,
+    transport: { enum: ['multicast', 'unicast'] },
+    group: { type: 'string' },
+    peers: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+    // 64 bytes holds the header and one IPv4 connection; 65507 is the largest UDP payload.
+    maxMessageSize: { type: 'integer', minimum: 64, maximum: 65507 },
+    flushDelayMs: { type: 'integer', minimum: 1, maximum: 10000 },
+    threshold: { type: 'integer', minimum: 0, maximum: 1000000 },
+    period: { type: 'integer', minimum: 0, maximum: 1000000 },
+    resyncTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000 },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key'],
+      properties: { key: { type: 'string' }, keyId: { type: 'integer', minimum: 0, maximum: 255 } },
+    },
+  },
+} as const;
+
+export const heartbeatSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['links', 'peers', 'key'],
+  properties: {
+    links: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 16,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'localAddress'],
+        properties: { name: { type: 'string' }, interface: iface, localAddress: { type: 'string' } },
+      },
+    },
+    peers: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'addresses'],
+        properties: { name: { type: 'string' }, addresses: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+    key: { type: 'string' },
+    port,
+    intervalMs: { type: 'integer', minimum: 10, maximum: 60000 },
+    deadIntervals: { type: 'integer', minimum: 2, maximum: 1000 },
+  },
+} as const;
+
+export type RawSync = Partial<Omit<SyncSettings, 'auth' | 'localAddress' | 'maxMessageSize'>> & {
+  localAddress?: string;
+  maxMessageSize?: number;
+  auth?: { key: string; keyId?: number };
+};
+
+export type RawHeartbeat = {
+  links: { name: string; interface?: string; localAddress: string }[];
+  peers: { name: string; addresses: string[] }[];
+  key: string;
+  port?: number;
+  intervalMs?: number;
+  deadIntervals?: number;
+};
+
+function ipv4(text: string, path: string): string {
+  if (!isIPv4(text)) fail(path, `"${text}" is not an IPv4 address`);
+  return text;
+}
+
+function key(text: string, path: string): string {
+  if (text.length < MIN_HA_KEY_LENGTH) {
+    fail(path, `is ${text.length} characters; use at least ${MIN_HA_KEY_LENGTH} (the same key on every director)`);
+  }
+  return text;
+}
+
+/** A director name given in the file, or the host name made to fit. */
+export function directorName(configured: string | undefined, hostname: string): string {
+  if (configured !== undefined) {
+    if (!DIRECTOR_NAME_PATTERN.test(configured)) {
+      fail('director.name', `"${configured}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
+    }
+    return configured;
+  }
+  const fitted = hostname.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 32);
+  return fitted === '' ? 'pivsd' : fitted;
+}
+
+export function validateSync(raw: RawSync, directorInterface: string): SyncSettings {
+  const transport = raw.transport ?? ((raw.peers ?? []).length > 0 ? 'unicast' : 'multicast');
+  const peers = (raw.peers ?? []).map((p, i) => ipv4(p, `sync.peers[${i}]`));
+  if (transport === 'unicast' && peers.length === 0) fail('sync.peers', 'is empty, but unicast sync needs at least one peer address');
+  const group = ipv4(raw.group ?? DEFAULT_SYNC_GROUP, 'sync.group');
+  if (Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239) fail('sync.group', `"${group}" is not an IPv4 multicast address`);
+  return {
+    interface: raw.interface ?? directorInterface,
+    localAddress: raw.localAddress === undefined ? null : ipv4(raw.localAddress, 'sync.localAddress'),
+    syncId: raw.syncId ?? 0,
+    port: raw.port ?? DEFAULT_SYNC_PORT,
+    transport,
+    group,
+    peers,
+    maxMessageSize: raw.maxMessageSize ?? null,
+    flushDelayMs: raw.flushDelayMs ?? 20,
+    threshold: raw.threshold ?? 3,
+    period: raw.period ?? 50,
+    resyncTimeoutMs: raw.resyncTimeoutMs ?? 3000,
+    auth: raw.auth === undefined ? null : { key: key(raw.auth.key, 'sync.auth.key'), keyId: raw.auth.keyId ?? 0 },
+  };
+}
+
+export function validateHeartbeat(raw: RawHeartbeat): HeartbeatSettings {
+  const links = raw.links.map((l, i) => {
+    if (!DIRECTOR_NAME_PATTERN.test(l.name)) fail(`heartbeat.links[${i}].name`, `"${l.name}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
+    if (raw.links.findIndex((o) => o.name === l.name) !== i) fail(`heartbeat.links[${i}].name`, `"${l.name}" is the name of an earlier link`);
+    return { name: l.name, interface: l.interface ?? null, localAddress: ipv4(l.localAddress, `heartbeat.links[${i}].localAddress`) };
+  });
+  const peers = raw.peers.map((p, i) => {
+    if (!DIRECTOR_NAME_PATTERN.test(p.name)) fail(`heartbeat.peers[${i}].name`, `"${p.name}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
+    if (raw.peers.findIndex((o) => o.name === p.name) !== i) fail(`heartbeat.peers[${i}].name`, `"${p.name}" is the name of an earlier peer`);
+    if (p.addresses.length !== links.length) {
+      fail(`heartbeat.peers[${i}].addresses`, `has ${p.addresses.length} addresses for ${links.length} links; give one per link, in the order of heartbeat.links`);
+    }
+    return { name: p.name, addresses: p.addresses.map((a, j) => ipv4(a, `heartbeat.peers[${i}].addresses[${j}]`)) };
+  });
+  return {
+    links,
+    peers,
+    key: key(raw.key, 'heartbeat.key'),
+    port: raw.port ?? DEFAULT_HEARTBEAT_PORT,
+    intervalMs: raw.intervalMs ?? 200,
+    deadIntervals: raw.deadIntervals ?? 5,
+  };
+}

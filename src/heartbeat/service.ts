@@ -1,0 +1,218 @@
+// Liveness of the peers over every link: each link has its own socket bound to its local address,
+// sends a signed heartbeat to each peer's address on that link every interval, and declares a path
+// dead after deadIntervals intervals without a valid one. VRRP asks isPeerAlive() so a standby does
+// not take over while the master still answers on some path (split-brain guard).
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { ReplayGuard, SequenceSource } from '../sync/sequence';
+import { decodeHeartbeat, encodeHeartbeat } from './codec';
+
+export const HEARTBEAT_PORT = 8849;
+
+export interface HeartbeatLinkOptions {
+  name: string;
+  localAddress: string;
+}
+
+export interface HeartbeatPeerOptions {
+  name: string;
+  /** One address per link, in the order of the links. */
+  addresses: readonly string[];
+}
+
+export interface HeartbeatLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface HeartbeatServiceOptions {
+  /** This director's name, the sender id of its heartbeats. */
+  name: string;
+  links: readonly HeartbeatLinkOptions[];
+  peers: readonly HeartbeatPeerOptions[];
+  key: Buffer;
+  port: number;
+  /** Port the peers listen on (default `port`; tests run several services on one host). */
+  peerPort?: number;
+  intervalMs: number;
+  deadIntervals: number;
+  logger?: HeartbeatLogger;
+  now?: () => number;
+  /** Opens a link's socket; tests wrap it to cut a path. */
+  createSocket?: (link: HeartbeatLinkOptions) => dgram.Socket;
+}
+
+export interface PathStatus {
+  link: string;
+  /** The peer's address on this link. */
+  address: string;
+  alive: boolean;
+  /** When the last valid heartbeat came over this path (ms since 1970), null if none yet. */
+  lastSeenMs: number | null;
+}
+
+export interface PeerStatus {
+  name: string;
+  alive: boolean;
+  paths: PathStatus[];
+}
+
+export interface PathEvent {
+  peer: string;
+  link: string;
+  address: string;
+  alive: boolean;
+}
+
+export interface HeartbeatCounters {
+  sent: number;
+  received: number;
+  forged: number;
+  replayed: number;
+  /** Well signed but from an unknown sender, or on the wrong link or from the wrong address. */
+  refused: number;
+}
+
+interface PathState {
+  alive: boolean;
+  lastSeenMs: number | null;
+}
+
+const noLog: HeartbeatLogger = { info: () => {}, warn: () => {}, debug: () => {} };
+
+export class HeartbeatService {
+  private readonly opts: HeartbeatServiceOptions;
+  private readonly log: HeartbeatLogger;
+  private readonly now: () => number;
+  private readonly events = new EventEmitter();
+  private readonly sockets: (dgram.Socket | null)[] = [];
+  private readonly sequences: SequenceSource[];
+  private readonly replay = new ReplayGuard();
+  /** paths[peer index][link index] */
+  private readonly paths: PathState[][];
+  private readonly count: HeartbeatCounters = { sent: 0, received: 0, forged: 0, replayed: 0, refused: 0 };
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(opts: HeartbeatServiceOptions) {
+    for (const p of opts.peers) {
+      if (p.addresses.length !== opts.links.length) {
+        throw new Error(`heartbeat peer "${p.name}" has ${p.addresses.length} addresses for ${opts.links.length} links; give one per link.`);
+      }
+    }
+    this.opts = opts;
+    this.log = opts.logger ?? noLog;
+    this.now = opts.now ?? Date.now;
+    this.sequences = opts.links.map(() => new SequenceSource(this.now()));
+    this.paths = opts.peers.map(() => opts.links.map(() => ({ alive: false, lastSeenMs: null })));
+  }
+
+  /** Binds every link's socket, then starts sending and watching. */
+  async start(): Promise<void> {
+    const o = this.opts;
+    for (const [i, link] of o.links.entries()) {
+      const socket = o.createSocket?.(link) ?? dgram.createSocket('udp4');
+      this.sockets[i] = socket;
+      socket.on('message', (msg, rinfo) => this.receive(i, msg, rinfo));
+      socket.on('error', (err) => this.log.warn({ err, link: link.name }, 'heartbeat socket error'));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(o.port, link.localAddress, () => {
+          socket.off('error', reject);
+          resolve();
+        });
+      });
+    }
+    this.tick();
+    this.timer = setInterval(() => this.tick(), o.intervalMs);
+    this.timer.unref();
+  }
+
+  /** True if the peer owning `address` (on any link) is alive on at least one path. Unknown address: false. */
+  isPeerAlive(address: string): boolean {
+    const i = this.opts.peers.findIndex((p) => p.addresses.includes(address));
+    return i >= 0 && this.paths[i].some((p) => p.alive);
+  }
+
+  peers(): PeerStatus[] {
+    return this.opts.peers.map((peer, i) => ({
+      name: peer.name,
+      alive: this.paths[i].some((p) => p.alive),
+      paths: this.opts.links.map((link, j) => ({
+        link: link.name, address: peer.addresses[j], alive: this.paths[i][j].alive, lastSeenMs: this.paths[i][j].lastSeenMs,
+      })),
+    }));
+  }
+
+  /** Called on every path transition (up or down), never for unchanged state. */
+  onPathChange(handler: (e: PathEvent) => void): void {
+    this.events.on('path', handler);
+  }
+
+  counters(): HeartbeatCounters {
+    return { ...this.count };
+  }
+
+  close(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    for (const s of this.sockets) s?.close();
+    this.sockets.fill(null);
+  }
+
+  private tick(): void {
+    const o = this.opts;
+    const now = this.now();
+    for (const [j, socket] of this.sockets.entries()) {
+      if (socket === null) continue;
+      const datagram = encodeHeartbeat({ linkId: j, sender: o.name, sequence: this.sequences[j].take(), timestampMs: now }, o.key);
+      for (const peer of o.peers) {
+        this.count.sent++;
+        socket.send(datagram, o.peerPort ?? o.port, peer.addresses[j], (err) => {
+          if (err) this.log.debug({ err, peer: peer.name, link: o.links[j].name }, 'heartbeat: send failed');
+        });
+      }
+    }
+    const deadAfter = o.deadIntervals * o.intervalMs;
+    for (const [i, states] of this.paths.entries()) {
+      for (const [j, state] of states.entries()) {
+        if (state.alive && state.lastSeenMs !== null && now - state.lastSeenMs > deadAfter) this.transition(i, j, false);
+      }
+    }
+  }
+
+  private receive(linkIndex: number, datagram: Buffer, rinfo: dgram.RemoteInfo): void {
+    const o = this.opts;
+    this.count.received++;
+    const h = decodeHeartbeat(datagram, o.key);
+    if (!h.ok) {
+      if (h.reason === 'forged') this.count.forged++;
+      else this.count.refused++;
+      this.log.debug({ link: o.links[linkIndex].name, from: rinfo.address, detail: h.detail }, 'heartbeat: dropped a datagram');
+      return;
+    }
+    const i = o.peers.findIndex((p) => p.name === h.sender);
+    // A heartbeat counts for one path only: the link it was sent for, from the peer's address there.
+    if (i < 0 || h.linkId !== linkIndex || o.peers[i].addresses[linkIndex] !== rinfo.address) {
+      this.count.refused++;
+      this.log.debug({ link: o.links[linkIndex].name, from: rinfo.address, sender: h.sender, linkId: h.linkId }, 'heartbeat: not from a known peer on this link');
+      return;
+    }
+    if (!this.replay.accept(`${h.sender}/${linkIndex}`, h.sequence)) {
+      this.count.replayed++;
+      return;
+    }
+    this.paths[i][linkIndex].lastSeenMs = this.now();
+    if (!this.paths[i][linkIndex].alive) this.transition(i, linkIndex, true);
+  }
+
+  private transition(peerIndex: number, linkIndex: number, alive: boolean): void {
+    const peer = this.opts.peers[peerIndex];
+    const link = this.opts.links[linkIndex];
+    this.paths[peerIndex][linkIndex].alive = alive;
+    const event: PathEvent = { peer: peer.name, link: link.name, address: peer.addresses[linkIndex], alive };
+    if (alive) this.log.info(event, `heartbeat: path to peer ${peer.name} over link ${link.name} restored`);
+    else this.log.warn(event, `heartbeat: path to peer ${peer.name} over link ${link.name} lost`);
+    this.events.emit('path', event);
+  }
+}

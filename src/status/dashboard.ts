@@ -1,0 +1,289 @@
+// GET /: the live dashboard. One self-contained page (inline CSS and JS, no outside network) that
+// polls /status every second, keeps the last minutes of rates in memory and draws them as SVG.
+// The script is plain ES2017 without template literals so that it can live in this string.
+
+const STYLE = String.raw`
+:root { --bg:#f4f5f7; --card:#fff; --ink:#1d2330; --muted:#667085; --line:#e3e6eb; --grid:#eef0f3;
+  --good:#12805c; --good-bg:#e3f4ec; --bad:#c62f3b; --bad-bg:#fbe7e9; --warn:#a86200; --warn-bg:#fdf0d9;
+  --idle:#5b6473; --idle-bg:#eceef2; --accent:#2456c9; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg:#14171c; --card:#1c2027; --ink:#e6e8eb; --muted:#98a1ae; --line:#2c323c; --grid:#252a32;
+    --good:#4cc38a; --good-bg:#16342a; --bad:#f0707a; --bad-bg:#3d1d21; --warn:#f0b255; --warn-bg:#3a2c14;
+    --idle:#a3abb8; --idle-bg:#2a2f38; --accent:#7aa2ff; }
+}
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink); font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
+header { display:flex; flex-wrap:wrap; align-items:center; gap:6px 16px; padding:12px 20px; background:var(--card); border-bottom:1px solid var(--line); }
+header h1 { font-size:18px; margin:0; letter-spacing:.02em; }
+header h1 span { color:var(--accent); }
+.meta { color:var(--muted); font-size:13px; }
+.live { margin-left:auto; display:flex; align-items:center; gap:6px; font-size:13px; color:var(--muted); }
+.dot { width:9px; height:9px; border-radius:50%; background:var(--good); }
+.dot.stale { background:var(--bad); }
+main { padding:16px 20px 32px; max-width:1400px; margin:0 auto; }
+.banner { padding:10px 14px; border-radius:8px; background:var(--bad-bg); color:var(--bad); margin-bottom:12px; }
+.tiles { display:grid; grid-template-columns:repeat(auto-fill,minmax(220px,1fr)); gap:12px; margin-bottom:16px; }
+.tile, .service { background:var(--card); border:1px solid var(--line); border-radius:10px; }
+.tile { padding:12px 14px; }
+.tile h2 { font-size:12px; text-transform:uppercase; letter-spacing:.06em; color:var(--muted); margin:0 0 6px; font-weight:600; }
+.tile .row { display:flex; justify-content:space-between; gap:8px; padding:2px 0; }
+.tile .none { color:var(--muted); }
+.badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px; font-weight:600; white-space:nowrap; }
+.good { color:var(--good); background:var(--good-bg); } .bad { color:var(--bad); background:var(--bad-bg); }
+.warn { color:var(--warn); background:var(--warn-bg); } .idle { color:var(--idle); background:var(--idle-bg); }
+.service { margin-bottom:16px; overflow:hidden; }
+.service > .head { display:flex; flex-wrap:wrap; align-items:center; gap:8px 12px; padding:12px 16px; border-bottom:1px solid var(--line); }
+.service h2 { font-size:16px; margin:0; font-variant-numeric:tabular-nums; }
+.service .figures { display:flex; flex-wrap:wrap; gap:4px 18px; margin-left:auto; color:var(--muted); font-size:13px; }
+.figures b { color:var(--ink); font-variant-numeric:tabular-nums; }
+.plots { display:grid; grid-template-columns:1fr 1fr; gap:12px; padding:12px 16px 4px; }
+.plot h3 { font-size:12px; margin:0 0 4px; color:var(--muted); font-weight:600; }
+.plot svg { display:block; width:100%; height:150px; }
+.legend { display:flex; flex-wrap:wrap; gap:2px 14px; padding:0 16px 8px; font-size:12px; color:var(--muted); }
+.legend i { display:inline-block; width:10px; height:3px; border-radius:2px; margin-right:5px; vertical-align:middle; }
+table { width:100%; border-collapse:collapse; font-variant-numeric:tabular-nums; }
+th, td { text-align:right; padding:7px 16px; border-top:1px solid var(--line); white-space:nowrap; }
+th { font-size:12px; color:var(--muted); font-weight:600; background:var(--bg); }
+th:nth-child(-n+3), td:nth-child(-n+3) { text-align:left; }
+td .sw { display:inline-block; width:8px; height:8px; border-radius:2px; margin-right:8px; }
+.empty { padding:40px 16px; text-align:center; color:var(--muted); background:var(--card); border:1px dashed var(--line); border-radius:10px; }
+@media (max-width: 720px) {
+  header { padding:10px 14px; } main { padding:12px 12px 24px; }
+  .live { margin-left:0; }
+  .plots { grid-template-columns:1fr; }
+  .service .figures { margin-left:0; }
+  table, tbody, tr, td { display:block; width:100%; }
+  thead { display:none; }
+  tr { border-top:1px solid var(--line); padding:6px 0; }
+  td { display:flex; justify-content:space-between; border:0; padding:3px 16px; text-align:right; }
+  td:first-child { font-weight:600; }
+  td::before { content:attr(data-label); color:var(--muted); font-weight:400; margin-right:12px; }
+  td:first-child::before { content:none; }
+}
+`;
+
+const SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var POLL_MS = 1000, KEEP_S = 300, MIN_WINDOW_S = 30;
+  var COLORS = ['#2456c9', '#e07a10', '#12805c', '#b83280', '#6b4fd8', '#0f8a9d', '#a15c2a', '#5d6b82'];
+  var history = {};   // key -> [{t, cps, pps}]
+  var previous = {};  // key -> {t, conns, packets}
+  var main = document.getElementById('main');
+  var dot = document.getElementById('dot');
+  var liveText = document.getElementById('live-text');
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+  function num(n) {
+    if (n === null || n === undefined) return '–';
+    if (n >= 1e9) return (n / 1e9).toFixed(1) + 'G';
+    if (n >= 1e6) return (n / 1e6).toFixed(1) + 'M';
+    if (n >= 1e4) return (n / 1e3).toFixed(1) + 'k';
+    return String(Math.round(n * 10) / 10);
+  }
+  function duration(s) {
+    s = Math.floor(s);
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
+    if (d > 0) return d + 'd ' + h + 'h';
+    if (h > 0) return h + 'h ' + m + 'm';
+    if (m > 0) return m + 'm ' + (s % 60) + 's';
+    return (s % 60) + 's';
+  }
+  function badge(text, kind) { return '<span class="badge ' + kind + '">' + esc(text) + '</span>'; }
+  function serviceKey(s) { return s.protocol + ' ' + (s.address.indexOf(':') >= 0 ? '[' + s.address + ']' : s.address) + ':' + s.port; }
+
+  // Rates from counter differences between two documents, timed by the director's own clock.
+  function record(key, t, stats) {
+    var p = previous[key], point = null;
+    previous[key] = { t: t, conns: stats.conns, packets: stats.inPackets };
+    if (p && t > p.t) {
+      var dt = (t - p.t) / 1000;
+      point = { t: t, cps: Math.max(0, stats.conns - p.conns) / dt, pps: Math.max(0, stats.inPackets - p.packets) / dt };
+      var h = history[key] || (history[key] = []);
+      h.push(point);
+      while (h.length && h[0].t < t - KEEP_S * 1000) h.shift();
+    }
+    return point;
+  }
+  function latest(key) { var h = history[key]; return h && h.length ? h[h.length - 1] : null; }
+
+  function niceMax(v) {
+    if (v <= 0) return 1;
+    var e = Math.pow(10, Math.floor(Math.log(v) / Math.LN10)), f = v / e;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * e;
+  }
+  function plot(series, field, now) {
+    var W = 600, H = 150, L = 40, R = 8, T = 8, B = 20;
+    var start = now - MIN_WINDOW_S * 1000, max = 0, i, j;
+    for (i = 0; i < series.length; i++) {
+      var pts = series[i].points;
+      if (pts.length) start = Math.min(start, pts[0].t);
+      for (j = 0; j < pts.length; j++) max = Math.max(max, pts[j][field]);
+    }
+    start = Math.max(start, now - KEEP_S * 1000);
+    var top = niceMax(max), span = Math.max(1, now - start);
+    function x(t) { return L + (W - L - R) * (t - start) / span; }
+    function y(v) { return T + (H - T - B) * (1 - v / top); }
+    var out = '<svg viewBox="0 0 ' + W + ' ' + H + '" preserveAspectRatio="none" role="img">';
+    for (i = 0; i <= 2; i++) {
+      var v = top * i / 2, yy = y(v).toFixed(1);
+      out += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + yy + '" y2="' + yy + '" style="stroke:var(--grid)" vector-effect="non-scaling-stroke"/>';
+      out += '<text x="' + (L - 6) + '" y="' + (Number(yy) + 4) + '" text-anchor="end" font-size="11" style="fill:var(--muted)">' + num(v) + '</text>';
+    }
+    out += '<text x="' + L + '" y="' + (H - 4) + '" font-size="11" style="fill:var(--muted)">-' + duration(span / 1000) + '</text>';
+    out += '<text x="' + (W - R) + '" y="' + (H - 4) + '" text-anchor="end" font-size="11" style="fill:var(--muted)">now</text>';
+    for (i = 0; i < series.length; i++) {
+      var s = series[i], d = '';
+      for (j = 0; j < s.points.length; j++) d += (j ? 'L' : 'M') + x(s.points[j].t).toFixed(1) + ' ' + y(s.points[j][field]).toFixed(1);
+      if (d) out += '<path d="' + d + '" fill="none" style="stroke:' + s.color + '" stroke-width="' + (s.total ? 2.5 : 1.6) + '"' + (s.total ? ' stroke-dasharray="5 3"' : '') + ' stroke-linejoin="round" vector-effect="non-scaling-stroke"/>';
+    }
+    return out + '</svg>';
+  }
+
+  function healthBadge(r) {
+    if (r.health === null) return '<span class="meta">no check</span>';
+    if (r.health.state === 'up') return badge('up', 'good');
+    if (r.health.state === 'down') return badge('down', 'bad');
+    return badge('unknown', 'idle');
+  }
+  function stateOf(r) {
+    if (r.fallback) return badge('fallback', 'warn');
+    if (r.weight.effective === null) return badge('removed', 'bad');
+    if (!r.macResolved) return badge('no MAC', 'warn');
+    if (r.overloaded) return badge('overloaded', 'warn');
+    if (r.weight.effective === 0) return badge('quiescent', 'warn');
+    return badge('in service', 'good');
+  }
+  function serviceState(s) {
+    if (s.vrrpInstance === null) return badge(s.forwarding ? 'forwarding' : 'standby', s.forwarding ? 'good' : 'idle');
+    if (s.forwarding) return badge('master here', 'good');
+    return badge('backup', 'idle') + (s.master ? ' <span class="meta">master ' + esc(s.master) + '</span>' : '');
+  }
+
+  function tiles(doc) {
+    var out = '<div class="tiles">';
+    out += '<div class="tile"><h2>VRRP</h2>' + (doc.vrrp.length ? doc.vrrp.map(function (v) {
+      var kind = v.state === 'master' ? 'good' : v.state === 'fault' ? 'bad' : 'idle';
+      return '<div class="row" data-vrrp="' + esc(v.name) + '"><span>' + esc(v.name) + ' <span class="meta">vrid ' + v.virtualRouterId + ' · prio ' + v.effectivePriority + '</span></span>' + badge(v.state, kind) + '</div>'
+        + (v.master ? '<div class="row meta"><span>master</span><span>' + esc(v.master) + '</span></div>' : '');
+    }).join('') : '<div class="none">not configured</div>') + '</div>';
+    out += '<div class="tile"><h2>Peers</h2>' + (doc.peers.length ? doc.peers.map(function (p) {
+      var age = p.lastHeartbeatAgeSeconds === null ? 'never heard' : duration(p.lastHeartbeatAgeSeconds) + ' ago';
+      var paths = p.paths.map(function (x) { return esc(x.link) + (x.alive ? ' ✓' : ' ✗'); }).join(' · ');
+      return '<div class="row" data-peer="' + esc(p.name) + '"><span>' + esc(p.name) + ' <span class="meta">' + esc(age) + '</span></span>' + badge(p.alive ? 'alive' : 'silent', p.alive ? 'good' : 'bad') + '</div>'
+        + (paths ? '<div class="row meta"><span>' + paths + '</span></div>' : '');
+    }).join('') : '<div class="none">none</div>') + '</div>';
+    out += '<div class="tile"><h2>Links</h2>' + (doc.links.length ? doc.links.map(function (l) {
+      return '<div class="row"><span>' + esc(l.name) + ' <span class="meta">' + esc(l.interface) + '</span></span><span>'
+        + (l.active ? badge('active', 'good') + ' ' : '') + badge(l.up ? 'up' : 'down', l.up ? 'good' : 'bad') + '</span></div>';
+    }).join('') : '<div class="none">one interface</div>') + '</div>';
+    var d = doc.dataplane;
+    out += '<div class="tile"><h2>Dataplane</h2>' + (d ? '<div class="row"><span>received</span><b>' + num(d.rxPackets) + '</b></div>'
+      + '<div class="row"><span>sent</span><b>' + num(d.txPackets) + '</b></div>'
+      + '<div class="row"><span>dropped</span><b>' + num(d.dropped) + '</b></div>'
+      + '<div class="row"><span>connections</span><b>' + num(d.connections) + ' / ' + num(doc.director.connTableSize) + '</b></div>' : '<div class="none">no figures</div>') + '</div>';
+    var y = doc.sync;
+    out += '<div class="tile"><h2>Sync</h2>' + (y ? '<div class="row"><span>messages sent</span><b>' + num(y.sent) + '</b></div>'
+      + '<div class="row"><span>received · installed</span><b>' + num(y.received) + ' · ' + num(y.installed) + '</b></div>'
+      + '<div class="row"><span>refused</span><b>' + num(y.refused + y.forged + y.replayed) + '</b></div>' : '<div class="none">off</div>') + '</div>';
+    return out + '</div>';
+  }
+
+  function service(doc, s, now) {
+    var key = serviceKey(s), p = latest(key);
+    var series = [{ points: history[key] || [], color: 'var(--ink)', total: true }];
+    var legend = '<span><i style="background:var(--ink)"></i>service</span>';
+    var rows = s.realServers.map(function (r, i) {
+      var rk = key + ' > ' + r.address, rp = latest(rk), color = COLORS[i % COLORS.length];
+      series.push({ points: history[rk] || [], color: color });
+      legend += '<span><i style="background:' + color + '"></i>' + esc(r.address) + '</span>';
+      var weight = r.weight.effective === r.weight.configured ? String(r.weight.configured)
+        : (r.weight.effective === null ? '–' : r.weight.effective) + ' / ' + r.weight.configured;
+      return '<tr data-real="' + esc(r.address) + '" data-health="' + (r.health ? r.health.state : 'none') + '">'
+        + '<td><span class="sw" style="background:' + color + '"></span>' + esc(r.address) + '</td>'
+        + '<td data-label="state">' + stateOf(r) + '</td>'
+        + '<td data-label="health">' + healthBadge(r) + '</td>'
+        + '<td data-label="weight">' + weight + '</td>'
+        + '<td data-label="agent load">' + (r.agent === null || r.agent.loadIndex === null ? '–' : num(r.agent.loadIndex) + (r.agent.alive ? '' : ' (silent)')) + '</td>'
+        + '<td data-label="active">' + num(r.activeConns) + '</td>'
+        + '<td data-label="inactive">' + num(r.inactiveConns) + '</td>'
+        + '<td data-label="conn/s">' + (rp ? num(rp.cps) : '–') + '</td>'
+        + '<td data-label="pkt/s">' + (rp ? num(rp.pps) : '–') + '</td>'
+        + '<td data-label="connections">' + num(r.stats.conns) + '</td></tr>';
+    }).join('');
+    return '<section class="service" data-service="' + esc(key) + '"><div class="head"><h2>' + esc(key) + '</h2>'
+      + badge(s.scheduler, 'idle') + ' ' + serviceState(s)
+      + '<div class="figures"><span>active <b>' + num(s.activeConns) + '</b></span><span>inactive <b>' + num(s.inactiveConns) + '</b></span>'
+      + '<span>conn/s <b>' + (p ? num(p.cps) : '–') + '</b></span><span>pkt/s <b>' + (p ? num(p.pps) : '–') + '</b></span>'
+      + '<span>total <b>' + num(s.stats.conns) + '</b></span></div></div>'
+      + '<div class="plots"><div class="plot"><h3>connections / s</h3>' + plot(series, 'cps', now) + '</div>'
+      + '<div class="plot"><h3>packets / s</h3>' + plot(series, 'pps', now) + '</div></div>'
+      + '<div class="legend">' + legend + '</div>'
+      + (s.realServers.length ? '<table><thead><tr><th>real server</th><th>state</th><th>health</th><th>weight</th><th>agent load</th><th>active</th><th>inactive</th><th>conn/s</th><th>pkt/s</th><th>connections</th></tr></thead><tbody>' + rows + '</tbody></table>'
+        : '<div class="empty">No real servers: add one with pivsadm -a.</div>')
+      + '</section>';
+  }
+
+  function render(doc, error) {
+    var now = Date.parse(doc.generatedAt);
+    document.getElementById('director').textContent = doc.director.name;
+    document.getElementById('meta').textContent = 'pivs ' + doc.director.pivsVersion + ' · up ' + duration(doc.director.uptimeSeconds);
+    document.title = doc.director.name + ' · pivs';
+    var html = error ? '<div class="banner">' + esc(error) + '</div>' : '';
+    html += tiles(doc);
+    html += doc.virtualServices.length ? doc.virtualServices.map(function (s) { return service(doc, s, now); }).join('')
+      : '<div class="empty">No virtual services yet: add one with pivsadm -A or in the configuration file.</div>';
+    main.innerHTML = html;
+  }
+
+  var last = null;
+  function poll() {
+    fetch('status', { cache: 'no-store', credentials: 'same-origin' }).then(function (res) {
+      if (!res.ok) throw new Error('pivsd answered ' + res.status + ' ' + res.statusText);
+      return res.json();
+    }).then(function (doc) {
+      var t = Date.parse(doc.generatedAt);
+      doc.virtualServices.forEach(function (s) {
+        var key = serviceKey(s);
+        record(key, t, s.stats);
+        s.realServers.forEach(function (r) { record(key + ' > ' + r.address, t, r.stats); });
+      });
+      last = doc;
+      dot.className = 'dot';
+      liveText.textContent = 'live · ' + new Date(t).toLocaleTimeString();
+      render(doc, null);
+    }).catch(function (e) {
+      dot.className = 'dot stale';
+      liveText.textContent = 'not updating';
+      if (last) render(last, 'Cannot reach pivsd (' + e.message + '); showing the last figures.');
+      else main.innerHTML = '<div class="banner">Cannot reach pivsd: ' + esc(e.message) + '</div>';
+    }).then(function () { setTimeout(poll, POLL_MS); });
+  }
+  poll();
+})();
+`;
+
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>pivs</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1><span>pivs</span> <span id="director" style="color:inherit">director</span></h1>
+<div class="meta" id="meta">connecting…</div>
+<div class="live"><span class="dot stale" id="dot"></span><span id="live-text">waiting for the first figures</span></div>
+</header>
+<main id="main"></main>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;

@@ -1,0 +1,165 @@
+// The shape of GET /status (docs/status.md, schema.ts) and the providers it is built from.
+// Every subsystem is an optional provider: when it is absent its part of the document is an
+// empty list or null, so the shape never changes with what runs.
+import type { Persistence, Protocol, SchedFlag, Scheduler } from '../config/model';
+import type { ListResult, Rates } from '../control/protocol';
+import type { Counters, DataplaneCounters } from '../dataplane/types';
+
+export type VrrpState = 'initialize' | 'backup' | 'master' | 'fault';
+
+export interface VrrpInstanceStatus {
+  name: string;
+  virtualRouterId: number;
+  interface: string;
+  version: 2 | 3;
+  state: VrrpState;
+  /** As configured. */
+  priority: number;
+  /** In force now: configured, plus or minus tracking weights. */
+  effectivePriority: number;
+  /** Address of the director that is master now (this one's when state is master); null: unknown. */
+  master: string | null;
+  virtualAddresses: string[];
+}
+
+/** One peer director as heartbeat/ sees it (HeartbeatService.peers()). */
+export interface PeerStatus {
+  name: string;
+  alive: boolean;
+  paths: PeerPath[];
+}
+
+export interface PeerPath {
+  link: string;
+  /** The peer's address on this link. */
+  address: string;
+  alive: boolean;
+  /** Epoch milliseconds of the last valid heartbeat on this path; null: none yet. */
+  lastSeenMs: number | null;
+}
+
+export interface LinkStatus {
+  name: string;
+  interface: string;
+  /** Carrier present. */
+  up: boolean;
+  /** The link traffic goes out on now. */
+  active: boolean;
+}
+
+/** SyncService.counters(): datagrams, not connections, except `installed`. */
+export interface SyncStatus {
+  sent: number;
+  received: number;
+  /** Connections installed from peers' messages. */
+  installed: number;
+  /** Malformed, another syncid, unknown peer, or refused by the fast path. */
+  refused: number;
+  forged: number;
+  replayed: number;
+  /** Bulk resyncs served to peers that asked. */
+  resyncs: number;
+}
+
+/** Where the status document comes from; only `list` is required. */
+export interface StatusSources {
+  /** Director name shown on the page and in metrics (usually the host name). */
+  name: string;
+  /** Epoch milliseconds pivsd started at. */
+  startedAtMs: number;
+  now(): number;
+  /** The control socket's list result: table, weights, health, agent, counters, rates. */
+  list(): ListResult;
+  dataplane?(): DataplaneCounters;
+  vrrp?(): VrrpInstanceStatus[];
+  peers?(): PeerStatus[];
+  links?(): LinkStatus[];
+  sync?(): SyncStatus | null;
+}
+
+// ---- The document ----
+
+export interface StatusDocument {
+  schemaVersion: 1;
+  generatedAt: string;
+  director: DirectorStatus;
+  dataplane: DataplaneCounters | null;
+  vrrp: VrrpInstanceStatus[];
+  peers: PeerDocument[];
+  links: LinkStatus[];
+  sync: SyncStatus | null;
+  virtualServices: VirtualServiceDocument[];
+}
+
+export interface DirectorStatus {
+  name: string;
+  pivsVersion: string;
+  ipvsVersion: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  connTableSize: number;
+}
+
+export interface PeerDocument {
+  name: string;
+  alive: boolean;
+  /** The latest heartbeat over any path. */
+  lastHeartbeat: string | null;
+  lastHeartbeatAgeSeconds: number | null;
+  paths: { link: string; address: string; alive: boolean; lastHeartbeat: string | null }[];
+}
+
+export interface VirtualServiceDocument {
+  protocol: Protocol;
+  address: string;
+  port: number;
+  scheduler: Scheduler;
+  schedFlags: SchedFlag[];
+  persistence: Persistence | null;
+  sloppy: boolean;
+  /** The VRRP instance holding this address; null when none does. */
+  vrrpInstance: string | null;
+  /** Address of the master director for this address; null: no VRRP or unknown. */
+  master: string | null;
+  /** This director forwards for the address now (always true without VRRP). */
+  forwarding: boolean;
+  activeConns: number;
+  inactiveConns: number;
+  stats: Counters;
+  rates: Rates;
+  realServers: RealServerDocument[];
+}
+
+export interface RealServerDocument {
+  address: string;
+  port: number;
+  forward: 'dr';
+  /** effective: what the dataplane runs after health and agents; null: removed from the table. */
+  weight: { configured: number; effective: number | null };
+  upperThreshold: number;
+  lowerThreshold: number;
+  /** In the table only while no real server can take connections (ipvsadm's sorry server). */
+  fallback: boolean;
+  health: HealthDocument | null;
+  agent: AgentDocument | null;
+  activeConns: number;
+  inactiveConns: number;
+  persistentConns: number;
+  overloaded: boolean;
+  macResolved: boolean;
+  stats: Counters;
+  rates: Rates;
+}
+
+export interface HealthDocument {
+  state: 'up' | 'down' | 'unknown';
+  lastResult: { ok: boolean; checker: string; message: string; at: string } | null;
+  lastChange: string | null;
+  checks: string[];
+}
+
+export interface AgentDocument {
+  loadIndex: number | null;
+  lastReport: string | null;
+  alive: boolean;
+}

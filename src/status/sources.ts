@@ -1,0 +1,41 @@
+// The status sources of a running pivsd: the director and dataplane always, the other subsystems
+// when they run (each is an optional provider, see model.ts).
+import { hostname } from 'node:os';
+import type { Director } from '../control/director';
+import type { Dataplane } from '../dataplane/types';
+import type { VrrpInstanceStatus as VrrpRuntime } from '../vrrp';
+import type { StatusSources, VrrpInstanceStatus, VrrpState } from './model';
+
+export type OptionalProviders = Partial<Pick<StatusSources, 'vrrp' | 'peers' | 'links' | 'sync'>>;
+
+export function daemonSources(
+  director: Director, dataplane: Dataplane, startedAtMs: number, providers: OptionalProviders = {},
+): StatusSources {
+  return {
+    // director.name is what heartbeats and sync trailers call this director; read at each call
+    // so that the page follows a reload.
+    get name() { return director.config.director.name ?? hostname(); },
+    startedAtMs,
+    now: () => Date.now(),
+    list: () => director.list(),
+    dataplane: () => dataplane.counters(),
+    ...providers,
+  };
+}
+
+const STATES: Record<VrrpRuntime['state'], VrrpState> = { INIT: 'initialize', BACKUP: 'backup', MASTER: 'master', FAULT: 'fault' };
+
+/** VrrpService.states() in the status document's words. */
+export function vrrpStatus(states: readonly VrrpRuntime[]): VrrpInstanceStatus[] {
+  return states.map((v) => ({
+    name: v.name,
+    virtualRouterId: v.virtualRouterId,
+    interface: v.interface,
+    version: v.version,
+    state: STATES[v.state],
+    priority: v.priority,
+    effectivePriority: v.effectivePriority,
+    master: v.masterAddress,
+    virtualAddresses: [...v.virtualAddresses],
+  }));
+}

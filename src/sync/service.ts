@@ -1,0 +1,300 @@
+// The sync transport: carries the fast path's IPVS sync messages to every peer, installs what
+// peers send, authenticates datagrams when a key is set, and runs the bulk resync that a starting
+// director needs before it may become master (VRRP asks mayBecomeMaster()).
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
+import type { Dataplane } from '../dataplane/types';
+import { appendTrailer, checkTrailer, trailerLength } from './auth_trailer';
+import { CONTROL_LENGTH, decodeControl, encodeControl, isControlMessage, type ControlMessage } from './control_message';
+import { readIpvsHeader } from './ipvs_header';
+import { ReplayGuard, SequenceSource } from './sequence';
+
+export const SYNC_PORT = 8848;
+export const SYNC_GROUP = '224.0.0.81';
+
+export interface SyncPeer {
+  address: string;
+  /** Defaults to the service's own port. */
+  port?: number;
+}
+
+export interface SyncLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface SyncServiceOptions {
+  dataplane: Dataplane;
+  /** This director's name: the sender id of auth trailers. */
+  name: string;
+  /** IPv4 address of the sync interface: source of what we send, and how our own datagrams are recognised. */
+  localAddress: string;
+  port: number;
+  transport: 'multicast' | 'unicast';
+  group: string;
+  /** Unicast destinations, and (both transports) the peers whose resync answer is awaited. */
+  peers: readonly SyncPeer[];
+  syncId: number;
+  /** Largest UDP payload on the sync interface (MTU - 28); the auth trailer is taken off it. */
+  maxPayload: number;
+  flushDelayMs: number;
+  threshold: number;
+  period: number;
+  resyncTimeoutMs: number;
+  auth: { key: Buffer; keyId: number } | null;
+  logger?: SyncLogger;
+}
+
+export interface SyncCounters {
+  /** Datagrams sent (one per destination). */
+  sent: number;
+  /** Datagrams received from others (own multicast echoes excluded). */
+  received: number;
+  /** Connections installed from peers' messages. */
+  installed: number;
+  /** Datagrams dropped as malformed, of another syncid, from an unknown peer, or refused by the fast path. */
+  refused: number;
+  /** Auth mode: datagrams with no valid HMAC. */
+  forged: number;
+  /** Auth mode: datagrams whose sequence was not above the last one seen from that sender. */
+  replayed: number;
+  /** Bulk resyncs served to peers that asked. */
+  resyncs: number;
+}
+
+/** Messages per event-loop turn while answering a resync, so a big table doesn't starve the loop. */
+const EXPORT_CHUNK = 32;
+/** A resync request is repeated this often to peers that haven't answered (UDP may lose it). */
+const REQUEST_REPEAT_MS = 1000;
+
+const noLog: SyncLogger = { info: () => {}, warn: () => {}, debug: () => {} };
+
+export class SyncService {
+  private readonly opts: SyncServiceOptions;
+  private readonly log: SyncLogger;
+  private socket: dgram.Socket | null = null;
+  private readonly sequence = new SequenceSource();
+  private readonly replay = new ReplayGuard();
+  private readonly count: SyncCounters = { sent: 0, received: 0, installed: 0, refused: 0, forged: 0, replayed: 0, resyncs: 0 };
+  private requestId = 0;
+  private awaiting = new Set<string>();
+  private isResynced = false;
+  private readonly resyncWaiters: (() => void)[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  constructor(opts: SyncServiceOptions) {
+    this.opts = opts;
+    this.log = opts.logger ?? noLog;
+  }
+
+  /** Binds the sync port, configures the fast path and asks the peers for their tables. */
+  async start(): Promise<void> {
+    const o = this.opts;
+    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: o.transport === 'multicast' });
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
+    socket.on('error', (err) => this.log.warn({ err }, 'sync socket error'));
+    // Multicast is only delivered to a socket bound to the wildcard (or the group) address.
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(o.port, o.transport === 'multicast' ? undefined : o.localAddress, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    if (o.transport === 'multicast') {
+      socket.addMembership(o.group, o.localAddress);
+      socket.setMulticastInterface(o.localAddress);
+      socket.setMulticastTTL(1);
+      socket.setMulticastLoopback(false);
+    }
+    // A resync answer arrives as a burst of full-size datagrams.
+    try { socket.setRecvBufferSize(4 * 1024 * 1024); } catch { /* capped by net.core.rmem_max */ }
+    const trailer = o.auth === null ? 0 : trailerLength(o.name);
+    o.dataplane.configureSync({
+      syncId: o.syncId, maxMessageSize: o.maxPayload - trailer, flushDelayMs: o.flushDelayMs,
+      threshold: o.threshold, period: o.period,
+    });
+    o.dataplane.onSyncMessages((messages) => { for (const m of messages) this.sendToPeers(m); });
+    this.startResync();
+  }
+
+  /** The VRRP gate: a director that has not received its peers' tables must not become master. */
+  mayBecomeMaster(): boolean {
+    return this.isResynced;
+  }
+
+  /** Resolves once the bulk resync is done (all answers, or the timeout). */
+  resynced(): Promise<void> {
+    if (this.isResynced) return Promise.resolve();
+    return new Promise((resolve) => this.resyncWaiters.push(resolve));
+  }
+
+  counters(): SyncCounters {
+    return { ...this.count };
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private peerKey(address: string, port: number): string {
+    return `${address}:${port}`;
+  }
+
+  private peerPort(p: SyncPeer): number {
+    return p.port ?? this.opts.port;
+  }
+
+  private startResync(): void {
+    const o = this.opts;
+    this.requestId = randomInt(1, 0xffffffff);
+    this.awaiting = new Set(o.peers.map((p) => this.peerKey(p.address, this.peerPort(p))));
+    this.log.info({ peers: [...this.awaiting], timeoutMs: o.resyncTimeoutMs }, 'sync: asking peers for their connection tables');
+    const ask = (): void => {
+      if (this.isResynced || this.closed) return;
+      const request = encodeControl({ type: 'resync-request', syncId: o.syncId, requestId: this.requestId });
+      if (o.transport === 'multicast') this.send(request, o.group, o.port);
+      else for (const p of o.peers) if (this.awaiting.has(this.peerKey(p.address, this.peerPort(p)))) this.send(request, p.address, this.peerPort(p));
+      this.timers.push(setTimeout(ask, REQUEST_REPEAT_MS));
+    };
+    ask();
+    this.timers.push(setTimeout(() => {
+      if (this.isResynced) return;
+      if (this.awaiting.size > 0) {
+        this.log.warn({ missing: [...this.awaiting] }, `sync: resync timed out after ${o.resyncTimeoutMs} ms without an answer from every peer`);
+      }
+      this.finishResync();
+    }, o.resyncTimeoutMs));
+    if (o.peers.length === 0 && o.transport === 'unicast') this.finishResync();
+  }
+
+  private finishResync(): void {
+    if (this.isResynced) return;
+    this.isResynced = true;
+    this.log.info({ installed: this.count.installed }, 'sync: resync complete');
+    for (const w of this.resyncWaiters.splice(0)) w();
+  }
+
+  /** Signs (auth mode) and sends one body; every datagram gets its own sequence number. */
+  private wrap(body: Buffer): Buffer {
+    const { auth, name } = this.opts;
+    if (auth === null) return body;
+    return appendTrailer(body, { keyId: auth.keyId, sender: name, sequence: this.sequence.take() }, auth.key);
+  }
+
+  private send(body: Buffer, address: string, port: number): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    const datagram = this.wrap(body);
+    this.count.sent++;
+    socket.send(datagram, port, address, (err) => {
+      if (err) this.log.debug({ err, address, port }, 'sync: send failed');
+    });
+  }
+
+  private sendToPeers(message: Buffer): void {
+    const o = this.opts;
+    if (o.transport === 'multicast') {
+      this.send(message, o.group, o.port);
+      return;
+    }
+    // One signed datagram for every peer: each receiver keeps its own replay state for us.
+    const socket = this.socket;
+    if (socket === null) return;
+    const datagram = this.wrap(message);
+    for (const p of o.peers) {
+      this.count.sent++;
+      socket.send(datagram, this.peerPort(p), p.address, (err) => {
+        if (err) this.log.debug({ err, address: p.address }, 'sync: send failed');
+      });
+    }
+  }
+
+  private receive(datagram: Buffer, rinfo: dgram.RemoteInfo): void {
+    const o = this.opts;
+    if (rinfo.address === o.localAddress && rinfo.port === o.port) return;
+    this.count.received++;
+    const from = this.peerKey(rinfo.address, rinfo.port);
+    let bodyLength: number;
+    if (isControlMessage(datagram)) {
+      bodyLength = CONTROL_LENGTH;
+    } else {
+      const header = readIpvsHeader(datagram);
+      if (typeof header === 'string') return this.refuse(from, header);
+      bodyLength = header.size;
+    }
+    if (datagram.length < bodyLength) return this.refuse(from, 'datagram shorter than its message');
+    if (o.auth !== null) {
+      const check = checkTrailer(datagram, bodyLength, o.auth.key, o.auth.keyId);
+      if (!check.ok) {
+        this.count.forged++;
+        this.log.debug({ from, detail: check.detail }, 'sync: dropped an unauthenticated datagram');
+        return;
+      }
+      if (!this.replay.accept(check.sender, check.sequence)) {
+        this.count.replayed++;
+        this.log.debug({ from, sender: check.sender }, 'sync: dropped a replayed datagram');
+        return;
+      }
+    } else {
+      if (datagram.length !== bodyLength) return this.refuse(from, 'datagram longer than its message');
+      if (o.transport === 'unicast' && !this.isPeer(rinfo)) return this.refuse(from, 'sender is not a configured peer');
+    }
+    const body = datagram.subarray(0, bodyLength);
+    if (bodyLength === CONTROL_LENGTH && isControlMessage(body)) {
+      const m = decodeControl(body);
+      if (typeof m === 'string') return this.refuse(from, m);
+      if (m.syncId !== o.syncId) return this.refuse(from, `syncid ${m.syncId} is not ours (${o.syncId})`);
+      this.control(m, rinfo);
+      return;
+    }
+    if (body[1] !== o.syncId) return this.refuse(from, `syncid ${body[1]} is not ours (${o.syncId})`);
+    try {
+      this.count.installed += o.dataplane.installSync(body);
+    } catch (e) {
+      this.refuse(from, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private isPeer(rinfo: dgram.RemoteInfo): boolean {
+    return this.opts.peers.some((p) => p.address === rinfo.address && this.peerPort(p) === rinfo.port);
+  }
+
+  private refuse(from: string, reason: string): void {
+    this.count.refused++;
+    this.log.debug({ from, reason }, 'sync: refused a datagram');
+  }
+
+  private control(m: ControlMessage, rinfo: dgram.RemoteInfo): void {
+    if (m.type === 'resync-request') {
+      void this.answerResync(m.requestId, rinfo.address, rinfo.port);
+      return;
+    }
+    if (m.requestId !== this.requestId || this.isResynced) return;
+    const key = this.peerKey(rinfo.address, rinfo.port);
+    this.awaiting.delete(key);
+    this.log.info({ peer: key, messages: m.messages }, 'sync: peer finished sending its table');
+    if (this.opts.peers.length > 0 && this.awaiting.size === 0) this.finishResync();
+  }
+
+  /** A peer (re)joined: send it the whole table, then the end marker. */
+  private async answerResync(requestId: number, address: string, port: number): Promise<void> {
+    const messages = this.opts.dataplane.exportSync();
+    this.count.resyncs++;
+    this.log.info({ peer: `${address}:${port}`, messages: messages.length }, 'sync: sending our connection table to a peer');
+    for (let i = 0; i < messages.length; i += EXPORT_CHUNK) {
+      if (this.closed) return;
+      for (const m of messages.slice(i, i + EXPORT_CHUNK)) this.send(m, address, port);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (this.closed) return;
+    this.send(encodeControl({ type: 'resync-end', syncId: this.opts.syncId, requestId, messages: messages.length }), address, port);
+  }
+}

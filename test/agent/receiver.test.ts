@@ -1,0 +1,176 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { encodeReport } from '../../src/agent/codec';
+import { AgentReceiver, type AgentDirector } from '../../src/agent/receiver';
+import type { Config, RealServer, VirtualService } from '../../src/config/model';
+import { Director } from '../../src/control/director';
+import type { RealAvailability, RealTarget } from '../../src/control/weights';
+import { FakeDataplane } from '../fakes/dataplane';
+
+const KEY = 'agent-key-0123456789';
+const SETTINGS = { listen: '0.0.0.0', port: 8850, key: KEY, timeoutMs: 3000 };
+const RS1 = '198.18.1.11';
+const RS2 = '198.18.1.12';
+const RS3 = '198.18.1.13';
+
+function real(address: string, weight = 1): RealServer {
+  return { address, port: 80, forward: 'dr', weight, upperThreshold: 0, lowerThreshold: 0 };
+}
+
+function service(over: Partial<VirtualService>): VirtualService {
+  return {
+    protocol: 'tcp', address: '198.18.0.10', port: 80, scheduler: 'has', schedFlags: [], sloppy: false,
+    realServers: [real(RS1), real(RS2)], ...over,
+  };
+}
+
+class FakeDirector implements AgentDirector {
+  readonly calls: string[] = [];
+  setAvailability(source: 'agent', target: RealTarget, availability: RealAvailability): void {
+    const where = target.service === undefined ? '*' : `${target.service.protocol}:${target.service.port}`;
+    this.calls.push(`${source} ${where} ${target.address} ${availability}`);
+  }
+  setDynamicWeight(address: string, weight: number | null): void {
+    this.calls.push(`weight ${address} ${weight}`);
+  }
+}
+
+class Clock {
+  ms = 1_700_000_000_000;
+  now = () => this.ms;
+}
+
+function setUp(services: VirtualService[]) {
+  const clock = new Clock();
+  const director = new FakeDirector();
+  const dataplane = new FakeDataplane();
+  const receiver = new AgentReceiver({ settings: SETTINGS, director, dataplane, services: () => services, now: clock.now });
+  const seqs = new Map<string, bigint>();
+  const report = (address: string, loadIndex: number, extra: { weight?: number; key?: string; seq?: bigint } = {}) => {
+    const seq = extra.seq ?? (seqs.get(address) ?? 100n) + 1n;
+    seqs.set(address, seq);
+    const msg = encodeReport({
+      address, loadIndex, seq, timeMs: clock.ms, ...(extra.weight === undefined ? {} : { weight: extra.weight }),
+    }, extra.key ?? KEY);
+    return receiver.handle(msg);
+  };
+  return { clock, director, dataplane, receiver, report };
+}
+
+describe('agent receiver', () => {
+  it('hands each accepted load index to the dataplane', () => {
+    const { dataplane, report } = setUp([service({})]);
+    assert.equal(report(RS1, 400), 'accepted');
+    assert.equal(report(RS2, 250.5), 'accepted');
+    assert.deepEqual([...dataplane.loads], [[RS1, 400], [RS2, 250.5]]);
+  });
+
+  it('drops forged and replayed reports without touching anything', () => {
+    const { dataplane, report, receiver } = setUp([service({})]);
+    assert.equal(report(RS1, 400, { seq: 10n }), 'accepted');
+    assert.equal(report(RS1, 999, { key: 'not-the-right-key-at-all' }), 'forged');
+    assert.equal(report(RS1, 999, { seq: 10n }), 'replayed');
+    assert.equal(report(RS1, 999, { seq: 9n }), 'replayed');
+    assert.equal(receiver.handle(Buffer.from('hello')), 'forged');
+    assert.deepEqual([...dataplane.loads], [[RS1, 400]]);
+    assert.equal(receiver.view(RS1).loadIndex, 400);
+  });
+
+  it('makes a silent real server quiescent after timeoutMs and takes it back when reports resume', () => {
+    const { clock, director, dataplane, receiver, report } = setUp([service({})]);
+    report(RS1, 400);
+    report(RS2, 300);
+    clock.ms += 2000;
+    report(RS2, 300);
+    receiver.tick();
+    assert.deepEqual(director.calls, []);
+    clock.ms += 1000; // RS1 silent for 3000 ms = timeoutMs
+    receiver.tick();
+    assert.deepEqual(director.calls, [`agent tcp:80 ${RS1} quiescent`]);
+    assert.equal(dataplane.loads.get(RS1), null);
+    assert.equal(receiver.view(RS1).alive, false);
+    receiver.tick();
+    assert.equal(director.calls.length, 1, 'only transitions reach the director');
+    report(RS1, 410);
+    assert.deepEqual(director.calls, [`agent tcp:80 ${RS1} quiescent`, `agent tcp:80 ${RS1} up`]);
+    assert.equal(dataplane.loads.get(RS1), 410);
+    assert.deepEqual(receiver.view(RS1), {
+      loadIndex: 410, lastReport: new Date(clock.ms).toISOString(), alive: true,
+    });
+  });
+
+  it('gives a server never heard of timeoutMs from the start before making it quiescent', () => {
+    const { clock, director, receiver } = setUp([service({})]);
+    clock.ms += 2999;
+    receiver.tick();
+    assert.deepEqual(director.calls, []);
+    clock.ms += 1;
+    receiver.tick();
+    assert.deepEqual(director.calls, [`agent tcp:80 ${RS1} quiescent`, `agent tcp:80 ${RS2} quiescent`]);
+  });
+
+  it('leaves services without has or dynamicWeights alone', () => {
+    const plain = service({ scheduler: 'wlc', port: 443 });
+    const { clock, director, receiver } = setUp([plain]);
+    clock.ms += 10000;
+    receiver.tick();
+    assert.deepEqual(director.calls, []);
+  });
+
+  it('feeds weights to dynamicWeights services: reported weight, else load scaled to the best', () => {
+    const services = [service({ scheduler: 'wlc', dynamicWeights: true, realServers: [real(RS1), real(RS2), real(RS3)] })];
+    const { clock, director, receiver, report } = setUp(services);
+    report(RS1, 400);
+    report(RS2, 100);
+    report(RS3, 50, { weight: 9 });
+    receiver.tick();
+    assert.deepEqual(director.calls, [`weight ${RS1} 100`, `weight ${RS2} 25`, `weight ${RS3} 9`]);
+    director.calls.length = 0;
+    clock.ms += 2999;
+    report(RS2, 100);
+    report(RS3, 50, { weight: 9 });
+    clock.ms += 1;
+    receiver.tick();
+    // RS1 timed out: quiescent, its dynamic weight dropped, RS2 is now the best.
+    assert.deepEqual(director.calls, [
+      `agent tcp:80 ${RS1} quiescent`, `weight ${RS1} null`, `weight ${RS2} 100`,
+    ]);
+  });
+});
+
+describe('agent receiver with the real director', () => {
+  it('shows weight 0 for a silent server and the agent weight only where dynamicWeights is set', () => {
+    const clock = new Clock();
+    const dataplane = new FakeDataplane();
+    const config: Config = {
+      director: { interface: 'lan0', workers: 1, connTableSize: 4096, mhTableSize: 65537 },
+      timeouts: { tcp: 900, tcpfin: 120, udp: 300 },
+      virtualServices: [
+        service({ scheduler: 'wrr', dynamicWeights: true, realServers: [real(RS1, 5), real(RS2, 5)] }),
+        service({ scheduler: 'wrr', port: 8080, realServers: [real(RS1, 5), real(RS2, 5)] }),
+      ],
+    };
+    const director = new Director({ config, dataplane, arp: { setAddresses: () => {} }, logger: pino({ level: 'silent' }) });
+    const receiver = new AgentReceiver({
+      settings: SETTINGS, director, dataplane, services: () => director.config.virtualServices, now: clock.now,
+    });
+    let seq = 1n;
+    const send = (address: string, loadIndex: number) =>
+      receiver.handle(encodeReport({ address, loadIndex, seq: seq++, timeMs: clock.ms }, KEY));
+    send(RS1, 400);
+    send(RS2, 200);
+    receiver.tick();
+    const weights = () => director.effectiveServices().map((s) => s.realServers.map((r) => r.weight));
+    assert.deepEqual(weights(), [[100, 50], [5, 5]]);
+    clock.ms += 3000;
+    send(RS2, 200);
+    receiver.tick();
+    assert.deepEqual(weights(), [[0, 100], [5, 5]]);
+    const list = director.list();
+    receiver.annotate(list);
+    assert.equal(list.virtualServices[0].realServers[0].agent?.alive, false);
+    assert.equal(list.virtualServices[0].realServers[1].agent?.loadIndex, 200);
+    assert.equal(list.virtualServices[1].realServers[0].agent, undefined);
+  });
+});

@@ -1,0 +1,208 @@
+// SyncService over real UDP sockets on 127.0.0.1 (one port per director), with fake dataplanes
+// standing in for the fast path: messages flow to peers; forged, replayed and foreign-syncid
+// datagrams are dropped and counted; bulk resync opens the VRRP gate; a silent peer times out.
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { after, describe, it } from 'node:test';
+import { appendTrailer, SyncService, type SyncServiceOptions } from '../../src/sync';
+import { FakeDataplane } from '../fakes/dataplane';
+
+const LOCAL = '127.0.0.1';
+const KEY = Buffer.from('a shared sync key 0123', 'utf8');
+
+/** Ports the kernel just handed out, so parallel test files cannot collide. */
+async function freePorts(n: number): Promise<number[]> {
+  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<dgram.Socket>((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.bind(0, LOCAL, () => resolve(s));
+  })));
+  const ports = sockets.map((s) => s.address().port);
+  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  return ports;
+}
+
+async function waitUntil(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** An IPVS v1 message with one 36-byte IPv4 connection record (contents opaque to the transport). */
+function ipvsMessage(syncId: number, marker: number): Buffer {
+  const b = Buffer.alloc(8 + 36);
+  b[1] = syncId;
+  b[4] = 1;
+  b[5] = 1;
+  b.writeUInt16BE(b.length, 6);
+  b[20] = marker;
+  return b;
+}
+
+const services: SyncService[] = [];
+const sockets: dgram.Socket[] = [];
+after(() => {
+  for (const s of services) s.close();
+  for (const s of sockets) s.close();
+});
+
+function options(dataplane: FakeDataplane, port: number, peers: number[], extra: Partial<SyncServiceOptions> = {}): SyncServiceOptions {
+  return {
+    dataplane, name: `d${port}`, localAddress: LOCAL, port, transport: 'unicast', group: '224.0.0.81',
+    peers: peers.map((p) => ({ address: LOCAL, port: p })), syncId: 7, maxPayload: 1472, flushDelayMs: 20,
+    threshold: 3, period: 50, resyncTimeoutMs: 3000, auth: null, ...extra,
+  };
+}
+
+async function director(dataplane: FakeDataplane, port: number, peers: number[], extra: Partial<SyncServiceOptions> = {}): Promise<SyncService> {
+  const s = new SyncService(options(dataplane, port, peers, extra));
+  services.push(s);
+  await s.start();
+  return s;
+}
+
+async function udpSocket(port = 0): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  sockets.push(s);
+  await new Promise<void>((resolve) => s.bind(port, LOCAL, () => resolve()));
+  return s;
+}
+
+function sendFrom(socket: dgram.Socket, datagram: Buffer, port: number): Promise<void> {
+  return new Promise((resolve, reject) => socket.send(datagram, port, LOCAL, (e) => (e ? reject(e) : resolve())));
+}
+
+describe('sync in plain mode', () => {
+  it('configures the fast path and carries its messages to every peer, which install them', async () => {
+    const [pa, pb, pc] = await freePorts(3);
+    const [da, db, dc] = [new FakeDataplane(), new FakeDataplane(), new FakeDataplane()];
+    const b = await director(db, pb, [pa, pc]);
+    const c = await director(dc, pc, [pa, pb]);
+    const a = await director(da, pa, [pb, pc]);
+    assert.deepEqual(da.syncOptions, { syncId: 7, maxMessageSize: 1472, flushDelayMs: 20, threshold: 3, period: 50 });
+    const m = ipvsMessage(7, 0xab);
+    da.emitSyncMessages([m]);
+    await waitUntil('both peers to install the message', () => db.installed.length === 1 && dc.installed.length === 1);
+    assert.deepEqual(db.installed[0], m);
+    assert.deepEqual(dc.installed[0], m);
+    assert.equal(a.counters().sent >= 2, true);
+    assert.equal(b.counters().installed, 1);
+    assert.equal(c.counters().installed, 1);
+  });
+
+  it('refuses a message of another syncid and ignores its own datagrams', async () => {
+    const [pa, pb] = await freePorts(2);
+    const [da, db] = [new FakeDataplane(), new FakeDataplane()];
+    const b = await director(db, pb, [pa]);
+    // a lists itself as a peer too: what it sends itself must not be installed.
+    const a = await director(da, pa, [pb, pa], { resyncTimeoutMs: 200 });
+    await Promise.all([a.resynced(), b.resynced()]);
+    da.emitSyncMessages([ipvsMessage(9, 1), ipvsMessage(7, 2)]);
+    await waitUntil('the syncid-7 message', () => db.installed.length === 1);
+    await waitUntil('the syncid-9 message to be refused', () => b.counters().refused === 1);
+    assert.equal(db.installed[0][20], 2);
+    assert.equal(da.installed.length, 0);
+    assert.equal(a.counters().installed, 0);
+  });
+
+  it('refuses datagrams from addresses that are not configured peers', async () => {
+    const [pa, pb] = await freePorts(2);
+    const db = new FakeDataplane();
+    const b = await director(db, pb, [pa], { resyncTimeoutMs: 200 });
+    const stranger = await udpSocket();
+    await sendFrom(stranger, ipvsMessage(7, 1), pb);
+    await waitUntil('the stranger\'s message to be refused', () => b.counters().refused === 1);
+    assert.equal(db.installed.length, 0);
+  });
+});
+
+describe('sync with auth', () => {
+  const auth = { key: KEY, keyId: 1 };
+
+  it('signs what it sends, leaves room for the trailer, and peers install it', async () => {
+    const [pa, pb] = await freePorts(2);
+    const [da, db] = [new FakeDataplane(), new FakeDataplane()];
+    await director(db, pb, [pa], { auth });
+    await director(da, pa, [pb], { auth, name: 'lvs-a' });
+    // "lvs-a" makes the trailer 46 + 5 bytes.
+    assert.equal(da.syncOptions?.maxMessageSize, 1472 - 51);
+    const m = ipvsMessage(7, 3);
+    da.emitSyncMessages([m]);
+    await waitUntil('the signed message', () => db.installed.length === 1);
+    assert.deepEqual(db.installed[0], m);
+  });
+
+  it('drops forged datagrams and replayed ones, and counts them', async () => {
+    const [pa, pb] = await freePorts(2);
+    const [da, db] = [new FakeDataplane(), new FakeDataplane()];
+    // A capture point in the path: a is configured to also send to this socket.
+    const tap = await udpSocket();
+    const captured: Buffer[] = [];
+    tap.on('message', (msg) => captured.push(msg));
+    const b = await director(db, pb, [pa], { auth });
+    const a = await director(da, pa, [pb, tap.address().port], { auth, resyncTimeoutMs: 200 });
+    await Promise.all([a.resynced(), b.resynced()]);
+    da.emitSyncMessages([ipvsMessage(7, 4)]);
+    // The tap also got a's resync request; the sync message is the one that starts with IPVS's 0.
+    const syncMessages = (): Buffer[] => captured.filter((m) => m[0] === 0);
+    await waitUntil('the genuine message and its capture', () => db.installed.length === 1 && syncMessages().length === 1);
+
+    const attacker = await udpSocket();
+    // Replayed: the captured datagram, byte for byte.
+    await sendFrom(attacker, syncMessages()[0], pb);
+    // Forged: a well-formed trailer signed with the wrong key.
+    const forged = appendTrailer(ipvsMessage(7, 5), { keyId: 1, sender: 'lvs-a', sequence: 1n << 62n }, Buffer.from('not the real key!!'));
+    await sendFrom(attacker, forged, pb);
+    // Unsigned: plain IPVS in auth mode.
+    await sendFrom(attacker, ipvsMessage(7, 6), pb);
+    await waitUntil('the three datagrams to be dropped', () => b.counters().forged === 2 && b.counters().replayed === 1);
+    assert.equal(db.installed.length, 1);
+    assert.equal(db.installed[0][20], 4);
+    assert.equal(b.counters().installed, 1);
+  });
+});
+
+describe('bulk resync', () => {
+  it('a starting director asks, installs the peers\' tables, and only then may become master', async () => {
+    const [pa, pb, pc] = await freePorts(3);
+    const [da, db, dc] = [new FakeDataplane(), new FakeDataplane(), new FakeDataplane()];
+    db.exported = [ipvsMessage(7, 0xb1), ipvsMessage(7, 0xb2)];
+    dc.exported = [ipvsMessage(7, 0xc1)];
+    // b and c start first: a is not up yet, so they stop waiting for it soon.
+    const b = await director(db, pb, [pa, pc], { resyncTimeoutMs: 200 });
+    const c = await director(dc, pc, [pa, pb], { resyncTimeoutMs: 200 });
+    await Promise.all([b.resynced(), c.resynced()]);
+    const a = await director(da, pa, [pb, pc], { resyncTimeoutMs: 60_000 });
+    assert.equal(a.mayBecomeMaster(), false);
+    await a.resynced();
+    assert.equal(a.mayBecomeMaster(), true);
+    assert.deepEqual(da.installed.map((m) => m[20]).sort(), [0xb1, 0xb2, 0xc1]);
+    assert.equal(b.counters().resyncs >= 1, true);
+    assert.equal(c.counters().resyncs >= 1, true);
+    assert.equal(a.counters().installed, 3);
+  });
+
+  it('works the same when signed', async () => {
+    const auth = { key: KEY, keyId: 0 };
+    const [pa, pb] = await freePorts(2);
+    const [da, db] = [new FakeDataplane(), new FakeDataplane()];
+    db.exported = [ipvsMessage(7, 0xd1)];
+    const b = await director(db, pb, [pa], { auth, resyncTimeoutMs: 200 });
+    await b.resynced();
+    const a = await director(da, pa, [pb], { auth, resyncTimeoutMs: 60_000 });
+    await a.resynced();
+    assert.equal(a.mayBecomeMaster(), true);
+    assert.deepEqual(da.installed.map((m) => m[20]), [0xd1]);
+  });
+
+  it('gives up waiting for a silent peer after the timeout', async () => {
+    const [pa, silent] = await freePorts(2);
+    const da = new FakeDataplane();
+    const a = await director(da, pa, [silent], { resyncTimeoutMs: 150 });
+    assert.equal(a.mayBecomeMaster(), false);
+    await a.resynced();
+    assert.equal(a.mayBecomeMaster(), true);
+    assert.equal(da.installed.length, 0);
+  });
+});
