@@ -96,7 +96,7 @@ export interface StatusSettings {
   auth?: StatusAuth;
 }
 
-/** Where pivsd listens for pivs-agent load reports (docs/health.md, "Agent and load-aware scheduling"). */
+/** Where pivsd listens for pivs-agent load reports (docs/agent.md). */
 export interface AgentSettings {
   /** Local address to listen on ("0.0.0.0" / "::" = every address). */
   listen: string;

@@ -17,6 +17,8 @@ import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
 import { reloadConfig, type ReloadOutcome } from './reload';
 import { HealthMonitor, notifier } from '../health';
 import { startAgentListener } from '../agent/listener';
+import { startSnmp } from '../snmp';
+import { daemonSnmpSources } from '../snmp/daemon_sources';
 
 export interface DaemonDeps {
   openDataplane(options: DataplaneOptions): Dataplane;
@@ -108,6 +110,16 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       });
       const started = status;
       undo.unshift(() => void started.close());
+    }
+    // SNMP (issue 6): AgentX subagent and/or standalone agent, both reading the same state.
+    if (config.snmp !== undefined) {
+      const election = vrrp;
+      const snmp = await startSnmp(config.snmp, daemonSnmpSources(director, {
+        vrrp: election === null ? undefined : () => election.states(),
+        sync: sync === null ? undefined : () => sync.counters(),
+        alivePeers: heartbeat === null ? undefined : () => heartbeat.peers().filter((p) => p.alive).length,
+      }), logger.child({ module: 'snmp' }));
+      undo.unshift(() => void snmp.close());
     }
     const socket = resolveSocketPath(opts.socket, deps.env ?? process.env);
     const server: ControlServer = await startControlServer({

@@ -75,6 +75,7 @@ class NativeBackedDataplane implements Dataplane {
   private closed = false;
   private readonly controlHandlers: Array<(frames: Buffer[]) => void> = [];
   private readonly syncHandlers: Array<(messages: Buffer[]) => void> = [];
+  private syncConfigured = false;
 
   constructor(private readonly native: NativeDataplane) {
     this.mac = numberToMac(native.mac);
@@ -141,7 +142,8 @@ class NativeBackedDataplane implements Dataplane {
   }
 
   counters(): DataplaneCounters {
-    return this.native.counters();
+    const { syncSkipped, syncDropped: _dropped, ...base } = this.native.counters();
+    return this.syncConfigured ? { ...base, syncSkipped } : base;
   }
 
   simulate(frame: Buffer, nowMs?: number): Buffer | null {
@@ -205,6 +207,7 @@ class NativeBackedDataplane implements Dataplane {
     this.checkOpen();
     const o = checkSyncOptions(options);
     this.native.configureSync(o.syncId, o.maxMessageSize, o.flushDelayMs, o.threshold, o.period);
+    this.syncConfigured = true;
   }
 
   onSyncMessages(handler: (messages: Buffer[]) => void): void {

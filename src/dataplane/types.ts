@@ -56,7 +56,10 @@ export interface DataplaneCounters {
   dropped: number;
   connections: number;
   connTableSize: number;
-  /** Sync records from peers not installed: no such virtual service or real server here, or a full table. */
+  /**
+   * Sync records from peers not installed: no such virtual service or real server here, or a full
+   * table. Present once configureSync() has been called.
+   */
   syncSkipped?: number;
 }
 

@@ -10,7 +10,6 @@ import { IFACE, Topology, type Host } from './topology';
 export const VRID = 51;
 export const UDP_PROBE_PORT = 53;
 export const AUTH_KEY = 'pivs-lab-shared-secret';
-export const HEARTBEAT_INTERVAL_MS = 20;
 
 export interface HaSettings {
   /** VRRP version: 3 allows advert intervals in 10 ms steps, 2 only whole seconds. */
@@ -60,9 +59,10 @@ export function directorConfig(t: Topology, self: Host, peer: Host, priority: nu
     },
     heartbeat: {
       key: s.authKey,
-      // Declared dead well within Master_Down_Interval, so the heartbeat never delays a takeover.
-      intervalMs: HEARTBEAT_INTERVAL_MS,
-      deadIntervals: 3,
+      // Declared dead after two advert intervals, within Master_Down_Interval (3.6 of them), so the
+      // heartbeat never delays a takeover; no faster than every 10 ms, which Node keeps up with.
+      intervalMs: Math.min(200, Math.max(10, Math.round((s.advertInt * 1000) / 2))),
+      deadIntervals: 4,
       links: [{ name: 'lan', interface: IFACE, localAddress: self.address }],
       peers: [{ name: directorName(peer), addresses: [peer.address] }],
     },

@@ -87,15 +87,16 @@ export class SnapshotTaker {
           index: this.realIndexes.indexOf(`${serviceStatKey(s)}>${r.address}|${r.port}`),
           address: r.address,
           port: r.port,
-          weight: r.weight,
-          effectiveWeight: extras.effectiveWeight ?? r.weight,
-          health: extras.health ?? 'unknown',
+          // The list's weight is what the dataplane runs; configuredWeight is there when they differ.
+          weight: r.configuredWeight ?? r.weight,
+          effectiveWeight: extras.effectiveWeight ?? (r.removed === true ? 0 : r.weight),
+          health: extras.health ?? r.health?.state ?? 'unknown',
           activeConns: r.activeConns,
           inactiveConns: r.inactiveConns,
           persistentConns: r.persistentConns,
           stats: r.stats,
           rates: r.rates,
-          agentLoad: extras.agentLoad ?? 0,
+          agentLoad: extras.agentLoad ?? r.agent?.loadIndex ?? 0,
         });
       }
     }

@@ -22,11 +22,13 @@ header h1 span { color:var(--accent); }
 .dot.stale { background:var(--bad); }
 main { padding:16px 20px 32px; max-width:1400px; margin:0 auto; }
 .banner { padding:10px 14px; border-radius:8px; background:var(--bad-bg); color:var(--bad); margin-bottom:12px; }
-.tiles { display:grid; grid-template-columns:repeat(auto-fill,minmax(220px,1fr)); gap:12px; margin-bottom:16px; }
+.tiles { display:grid; grid-template-columns:repeat(auto-fill,minmax(180px,1fr)); gap:12px; margin-bottom:16px; }
+.tile.wide { grid-column:span 2; }
 .tile, .service { background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .tile { padding:12px 14px; }
 .tile h2 { font-size:12px; text-transform:uppercase; letter-spacing:.06em; color:var(--muted); margin:0 0 6px; font-weight:600; }
-.tile .row { display:flex; justify-content:space-between; gap:8px; padding:2px 0; }
+.tile .row { display:flex; justify-content:space-between; align-items:center; gap:8px; padding:2px 0; }
+.tile .row.meta { padding-top:0; font-size:12px; }
 .tile .none { color:var(--muted); }
 .badge { display:inline-block; padding:1px 8px; border-radius:999px; font-size:12px; font-weight:600; white-space:nowrap; }
 .good { color:var(--good); background:var(--good-bg); } .bad { color:var(--bad); background:var(--bad-bg); }
@@ -38,7 +40,10 @@ main { padding:16px 20px 32px; max-width:1400px; margin:0 auto; }
 .figures b { color:var(--ink); font-variant-numeric:tabular-nums; }
 .plots { display:grid; grid-template-columns:1fr 1fr; gap:12px; padding:12px 16px 4px; }
 .plot h3 { font-size:12px; margin:0 0 4px; color:var(--muted); font-weight:600; }
+.plot .area { position:relative; margin-left:40px; }
 .plot svg { display:block; width:100%; height:150px; }
+.ylabel { position:absolute; left:-40px; width:34px; text-align:right; font-size:11px; line-height:1; margin-top:-6px; color:var(--muted); }
+.xaxis { display:flex; justify-content:space-between; margin-left:40px; font-size:11px; color:var(--muted); }
 .legend { display:flex; flex-wrap:wrap; gap:2px 14px; padding:0 16px 8px; font-size:12px; color:var(--muted); }
 .legend i { display:inline-block; width:10px; height:3px; border-radius:2px; margin-right:5px; vertical-align:middle; }
 table { width:100%; border-collapse:collapse; font-variant-numeric:tabular-nums; }
@@ -51,6 +56,10 @@ td .sw { display:inline-block; width:8px; height:8px; border-radius:2px; margin-
   header { padding:10px 14px; } main { padding:12px 12px 24px; }
   .live { margin-left:0; }
   .plots { grid-template-columns:1fr; }
+  .tiles { grid-template-columns:1fr 1fr; gap:8px; margin-bottom:12px; }
+  .tile { padding:10px 12px; font-size:13px; }
+  .tile.wide { grid-column:1 / -1; }
+  .plot svg { height:120px; }
   .service .figures { margin-left:0; }
   table, tbody, tr, td { display:block; width:100%; }
   thead { display:none; }
@@ -94,7 +103,7 @@ const SCRIPT = String.raw`
     return (s % 60) + 's';
   }
   function badge(text, kind) { return '<span class="badge ' + kind + '">' + esc(text) + '</span>'; }
-  function serviceKey(s) { return s.protocol + ' ' + (s.address.indexOf(':') >= 0 ? '[' + s.address + ']' : s.address) + ':' + s.port; }
+  function serviceKey(s) { return s.protocol.toUpperCase() + ' ' + (s.address.indexOf(':') >= 0 ? '[' + s.address + ']' : s.address) + ':' + s.port; }
 
   // Rates from counter differences between two documents, timed by the director's own clock.
   function record(key, t, stats) {
@@ -116,8 +125,9 @@ const SCRIPT = String.raw`
     var e = Math.pow(10, Math.floor(Math.log(v) / Math.LN10)), f = v / e;
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * e;
   }
+  // The SVG stretches to its box (lines keep their width); labels are HTML so they never stretch.
   function plot(series, field, now) {
-    var W = 600, H = 150, L = 40, R = 8, T = 8, B = 20;
+    var W = 600, H = 150, T = 6, B = 4;
     var start = now - MIN_WINDOW_S * 1000, max = 0, i, j;
     for (i = 0; i < series.length; i++) {
       var pts = series[i].points;
@@ -126,22 +136,20 @@ const SCRIPT = String.raw`
     }
     start = Math.max(start, now - KEEP_S * 1000);
     var top = niceMax(max), span = Math.max(1, now - start);
-    function x(t) { return L + (W - L - R) * (t - start) / span; }
+    function x(t) { return W * (t - start) / span; }
     function y(v) { return T + (H - T - B) * (1 - v / top); }
-    var out = '<svg viewBox="0 0 ' + W + ' ' + H + '" preserveAspectRatio="none" role="img">';
+    var svg = '<svg viewBox="0 0 ' + W + ' ' + H + '" preserveAspectRatio="none" aria-hidden="true">', labels = '';
     for (i = 0; i <= 2; i++) {
-      var v = top * i / 2, yy = y(v).toFixed(1);
-      out += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + yy + '" y2="' + yy + '" style="stroke:var(--grid)" vector-effect="non-scaling-stroke"/>';
-      out += '<text x="' + (L - 6) + '" y="' + (Number(yy) + 4) + '" text-anchor="end" font-size="11" style="fill:var(--muted)">' + num(v) + '</text>';
+      var v = top * i / 2, yy = y(v);
+      svg += '<line x1="0" x2="' + W + '" y1="' + yy.toFixed(1) + '" y2="' + yy.toFixed(1) + '" style="stroke:var(--grid)" vector-effect="non-scaling-stroke"/>';
+      labels += '<span class="ylabel" style="top:' + (yy / H * 100).toFixed(2) + '%">' + num(v) + '</span>';
     }
-    out += '<text x="' + L + '" y="' + (H - 4) + '" font-size="11" style="fill:var(--muted)">-' + duration(span / 1000) + '</text>';
-    out += '<text x="' + (W - R) + '" y="' + (H - 4) + '" text-anchor="end" font-size="11" style="fill:var(--muted)">now</text>';
     for (i = 0; i < series.length; i++) {
       var s = series[i], d = '';
       for (j = 0; j < s.points.length; j++) d += (j ? 'L' : 'M') + x(s.points[j].t).toFixed(1) + ' ' + y(s.points[j][field]).toFixed(1);
-      if (d) out += '<path d="' + d + '" fill="none" style="stroke:' + s.color + '" stroke-width="' + (s.total ? 2.5 : 1.6) + '"' + (s.total ? ' stroke-dasharray="5 3"' : '') + ' stroke-linejoin="round" vector-effect="non-scaling-stroke"/>';
+      if (d) svg += '<path d="' + d + '" fill="none" style="stroke:' + s.color + '" stroke-width="' + (s.total ? 2.5 : 1.6) + '"' + (s.total ? ' stroke-dasharray="5 3"' : '') + ' stroke-linejoin="round" vector-effect="non-scaling-stroke"/>';
     }
-    return out + '</svg>';
+    return '<div class="area">' + labels + svg + '</svg></div><div class="xaxis"><span>-' + duration(span / 1000) + '</span><span>now</span></div>';
   }
 
   function healthBadge(r) {
@@ -166,16 +174,16 @@ const SCRIPT = String.raw`
 
   function tiles(doc) {
     var out = '<div class="tiles">';
-    out += '<div class="tile"><h2>VRRP</h2>' + (doc.vrrp.length ? doc.vrrp.map(function (v) {
+    out += '<div class="tile wide"><h2>VRRP</h2>' + (doc.vrrp.length ? doc.vrrp.map(function (v) {
       var kind = v.state === 'master' ? 'good' : v.state === 'fault' ? 'bad' : 'idle';
-      return '<div class="row" data-vrrp="' + esc(v.name) + '"><span>' + esc(v.name) + ' <span class="meta">vrid ' + v.virtualRouterId + ' · prio ' + v.effectivePriority + '</span></span>' + badge(v.state, kind) + '</div>'
-        + (v.master ? '<div class="row meta"><span>master</span><span>' + esc(v.master) + '</span></div>' : '');
+      return '<div class="row" data-vrrp="' + esc(v.name) + '"><span>' + esc(v.name) + '</span>' + badge(v.state, kind) + '</div>'
+        + '<div class="row meta"><span>vrid ' + v.virtualRouterId + ' · prio ' + v.effectivePriority + '</span><span>' + (v.master ? 'master ' + esc(v.master) : 'no master heard') + '</span></div>';
     }).join('') : '<div class="none">not configured</div>') + '</div>';
     out += '<div class="tile"><h2>Peers</h2>' + (doc.peers.length ? doc.peers.map(function (p) {
       var age = p.lastHeartbeatAgeSeconds === null ? 'never heard' : duration(p.lastHeartbeatAgeSeconds) + ' ago';
       var paths = p.paths.map(function (x) { return esc(x.link) + (x.alive ? ' ✓' : ' ✗'); }).join(' · ');
-      return '<div class="row" data-peer="' + esc(p.name) + '"><span>' + esc(p.name) + ' <span class="meta">' + esc(age) + '</span></span>' + badge(p.alive ? 'alive' : 'silent', p.alive ? 'good' : 'bad') + '</div>'
-        + (paths ? '<div class="row meta"><span>' + paths + '</span></div>' : '');
+      return '<div class="row" data-peer="' + esc(p.name) + '"><span>' + esc(p.name) + '</span>' + badge(p.alive ? 'alive' : 'silent', p.alive ? 'good' : 'bad') + '</div>'
+        + '<div class="row meta"><span>' + esc(age) + (paths ? ' · ' + paths : '') + '</span></div>';
     }).join('') : '<div class="none">none</div>') + '</div>';
     out += '<div class="tile"><h2>Links</h2>' + (doc.links.length ? doc.links.map(function (l) {
       return '<div class="row"><span>' + esc(l.name) + ' <span class="meta">' + esc(l.interface) + '</span></span><span>'
@@ -185,10 +193,11 @@ const SCRIPT = String.raw`
     out += '<div class="tile"><h2>Dataplane</h2>' + (d ? '<div class="row"><span>received</span><b>' + num(d.rxPackets) + '</b></div>'
       + '<div class="row"><span>sent</span><b>' + num(d.txPackets) + '</b></div>'
       + '<div class="row"><span>dropped</span><b>' + num(d.dropped) + '</b></div>'
-      + '<div class="row"><span>connections</span><b>' + num(d.connections) + ' / ' + num(doc.director.connTableSize) + '</b></div>' : '<div class="none">no figures</div>') + '</div>';
+      + '<div class="row"><span>conns</span><b>' + num(d.connections) + '<span class="meta"> / ' + num(doc.director.connTableSize) + '</span></b></div>' : '<div class="none">no figures</div>') + '</div>';
     var y = doc.sync;
-    out += '<div class="tile"><h2>Sync</h2>' + (y ? '<div class="row"><span>messages sent</span><b>' + num(y.sent) + '</b></div>'
-      + '<div class="row"><span>received · installed</span><b>' + num(y.received) + ' · ' + num(y.installed) + '</b></div>'
+    out += '<div class="tile"><h2>Sync</h2>' + (y ? '<div class="row"><span>sent</span><b>' + num(y.sent) + '</b></div>'
+      + '<div class="row"><span>received</span><b>' + num(y.received) + '</b></div>'
+      + '<div class="row"><span>installed</span><b>' + num(y.installed) + '</b></div>'
       + '<div class="row"><span>refused</span><b>' + num(y.refused + y.forged + y.replayed) + '</b></div>' : '<div class="none">off</div>') + '</div>';
     return out + '</div>';
   }

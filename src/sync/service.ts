@@ -162,7 +162,8 @@ export class SyncService {
       const request = encodeControl({ type: 'resync-request', syncId: o.syncId, requestId: this.requestId });
       if (o.transport === 'multicast') this.send(request, o.group, o.port);
       else for (const p of o.peers) if (this.awaiting.has(this.peerKey(p.address, this.peerPort(p)))) this.send(request, p.address, this.peerPort(p));
-      this.timers.push(setTimeout(ask, REQUEST_REPEAT_MS));
+      // With nobody listed there is no answer to miss: one request, then the timeout.
+      if (this.awaiting.size > 0) this.timers.push(setTimeout(ask, REQUEST_REPEAT_MS));
     };
     ask();
     this.timers.push(setTimeout(() => {

@@ -9,7 +9,7 @@ import readline from 'node:readline';
 import type { Dataplane } from '../../src/dataplane';
 import { startRealServers } from '../../src/lab/pivsd';
 import { Topology } from '../../src/lab/topology';
-import { run } from '../../src/lab/exec';
+import { run, waitFor } from '../../src/lab/exec';
 import { TCP_SYN, icmpFrame, tcpFrame } from './frames';
 import { CLIENT, DIRECTOR_MAC, MAC1, VIP, dstMac, openSimulated, service } from './helpers';
 
@@ -124,6 +124,20 @@ describe('the VRRP virtual MAC on a veth interface (namespaces)', () => {
     assert.equal(body.trim(), 'rs1');
     const stats = JSON.parse(await ask('stats'));
     assert.equal(stats.connections[0].realAddress, t!.reals[0].address);
+
+    // The workers queued the connection for sync and the flush timer handed the message up.
+    const messages = await waitFor('a sync message from the ring workers', async () => {
+      const s = JSON.parse(await ask('stats')) as { syncMessages: string[] };
+      return s.syncMessages.length > 0 ? s.syncMessages.map((h) => Buffer.from(h, 'hex')) : undefined;
+    }, 50, 100);
+    const [first] = messages;
+    assert.deepEqual([first[0], first[1], first[5], first.readUInt16BE(2)], [0, 9, 1, first.length]);
+    const rec = first.subarray(8, 44);
+    assert.equal(rec[1], 6);
+    assert.equal(rec.readUInt16BE(12), 80);
+    assert.equal([...rec.subarray(28, 32)].join('.'), t!.vip);
+    assert.equal([...rec.subarray(32, 36)].join('.'), t!.reals[0].address);
+    assert.equal([...rec.subarray(24, 28)].join('.'), t!.client.address);
 
     assert.equal(await ask(`delmac ${VMAC}`), 'ok');
     assert.doesNotMatch(await macsOnDirector(), /00:00:5e:00:01:33/);

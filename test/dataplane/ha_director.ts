@@ -13,6 +13,10 @@ dp.apply([
   },
 ]);
 dp.setNeighbour(realIp, realMac);
+// Sync from the ring workers: messages are sealed by the flush timer thread, not by flushSync().
+dp.configureSync({ syncId: 9, maxMessageSize: 1472, flushDelayMs: 20, threshold: 3, period: 50 });
+const syncMessages: string[] = [];
+dp.onSyncMessages((messages) => syncMessages.push(...messages.map((m) => m.toString('hex'))));
 process.stdout.write(`ready ${dp.mac}\n`);
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   const [cmd, arg] = line.split(' ');
@@ -20,7 +24,7 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
     if (cmd === 'addmac') dp.addMacAddress(arg);
     else if (cmd === 'delmac') dp.removeMacAddress(arg);
     else if (cmd === 'stats') {
-      process.stdout.write(`${JSON.stringify({ counters: dp.counters(), connections: dp.connections() })}\n`);
+      process.stdout.write(`${JSON.stringify({ counters: dp.counters(), connections: dp.connections(), syncMessages })}\n`);
       return;
     } else if (cmd === 'quit') {
       dp.close();

@@ -68,7 +68,7 @@ function ipvsMessage(c: { client: string; clientPort: number; vip: string; real:
   b[1] = 0; // syncid
   b[4] = 1; // nr_conns
   b[5] = 1; // version
-  b.writeUInt16BE(b.length, 6);
+  b.writeUInt16BE(b.length, 2);
   b[8] = 0; // IPv4
   b[9] = 6; // TCP
   b.writeUInt16BE(36, 10);

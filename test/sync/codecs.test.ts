@@ -11,8 +11,8 @@ import { ReplayGuard, SequenceSource } from '../../src/sync/sequence';
 const KEY = Buffer.from('0123456789abcdef', 'utf8');
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-// An IPVS v1 message with no connections: reserved 0, syncid 7, spare 0, nr_conns 0, version 1, size 8.
-const EMPTY_IPVS = hex('00 07 0000 00 01 0008');
+// An IPVS v1 message with no connections: reserved 0, syncid 7, size 8, nr_conns 0, version 1, spare 0.
+const EMPTY_IPVS = hex('00 07 0008 00 01 0000');
 
 describe('sync control messages', () => {
   it('encodes a resync request as magic PVSC, version, type 1, syncid, request id', () => {
@@ -49,13 +49,13 @@ describe('sync control messages', () => {
 
 describe('IPVS v1 header', () => {
   it('reads syncid, nr_conns and size', () => {
-    const m = Buffer.concat([hex('00 2a 0000 02 01 0050'), Buffer.alloc(72)]);
+    const m = Buffer.concat([hex('00 2a 0050 02 01 0000'), Buffer.alloc(72)]);
     assert.deepEqual(readIpvsHeader(m), { syncId: 42, nrConns: 2, size: 80 });
   });
 
   it('refuses version 0, a size beyond the datagram, and short buffers', () => {
-    assert.equal(readIpvsHeader(hex('00 07 0000 00 00 0008')), 'IPVS sync version 0 is not 1');
-    assert.equal(readIpvsHeader(hex('00 07 0000 00 01 0009')), 'IPVS message size 9 does not fit the 8-byte datagram');
+    assert.equal(readIpvsHeader(hex('00 07 0008 00 00 0000')), 'IPVS sync version 0 is not 1');
+    assert.equal(readIpvsHeader(hex('00 07 0009 00 01 0000')), 'IPVS message size 9 does not fit the 8-byte datagram');
     assert.equal(readIpvsHeader(hex('00 07 0000')), 'shorter than an IPVS sync header');
   });
 });
@@ -65,7 +65,7 @@ describe('auth trailer', () => {
 
   it('appends magic PVA1, key id, name length, name, sequence, then HMAC-SHA256 of all before', () => {
     const out = appendTrailer(EMPTY_IPVS, fields, KEY);
-    const signed = hex('00 07 0000 00 01 0008  50564131 02 02 6431 0102030405060708');
+    const signed = hex('00 07 0008 00 01 0000  50564131 02 02 6431 0102030405060708');
     const mac = createHmac('sha256', KEY).update(signed).digest();
     assert.equal(out.toString('hex'), Buffer.concat([signed, mac]).toString('hex'));
     assert.equal(out.length, EMPTY_IPVS.length + trailerLength('d1'));

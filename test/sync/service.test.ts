@@ -35,7 +35,7 @@ function ipvsMessage(syncId: number, marker: number): Buffer {
   b[1] = syncId;
   b[4] = 1;
   b[5] = 1;
-  b.writeUInt16BE(b.length, 6);
+  b.writeUInt16BE(b.length, 2);
   b[20] = marker;
   return b;
 }
