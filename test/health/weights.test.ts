@@ -24,7 +24,8 @@ describe('health weight overrides', () => {
     o.setDynamicWeight('198.18.0.11', 9);
     assert.equal(o.setRealWeight({ service: KEY, address: '198.18.0.11', port: 80 }, 5), true);
     assert.equal(o.setRealWeight({ service: KEY, address: '198.18.0.11', port: 80 }, 5), false);
-    const services = [service(KEY, false), service(OTHER, false)];
+    // Agent weights reach services that ask for them.
+    const services = [service(KEY, false), service(OTHER, false)].map((v) => ({ ...v, dynamicWeights: true }));
     assert.deepEqual(table(o, services), ['80: 198.18.0.11=5 198.18.0.12=1', '443: 198.18.0.11=9 198.18.0.12=1']);
     o.setRealWeight({ service: KEY, address: '198.18.0.11', port: 80 }, null);
     assert.deepEqual(table(o, services), ['80: 198.18.0.11=9 198.18.0.12=1', '443: 198.18.0.11=9 198.18.0.12=1']);
