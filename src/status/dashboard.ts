@@ -186,8 +186,8 @@ const SCRIPT = String.raw`
         + '<div class="row meta"><span>' + esc(age) + (paths ? ' · ' + paths : '') + '</span></div>';
     }).join('') : '<div class="none">none</div>') + '</div>';
     out += '<div class="tile"><h2>Links</h2>' + (doc.links.length ? doc.links.map(function (l) {
-      return '<div class="row"><span>' + esc(l.name) + ' <span class="meta">' + esc(l.interface) + '</span></span><span>'
-        + (l.active ? badge('active', 'good') + ' ' : '') + badge(l.up ? 'up' : 'down', l.up ? 'good' : 'bad') + '</span></div>';
+      return '<div class="row" data-link="' + esc(l.name) + '"><span>' + esc(l.name) + '</span>' + badge(l.up ? 'up' : 'down', l.up ? 'good' : 'bad') + '</div>'
+        + '<div class="row meta"><span>' + esc(l.interface) + (l.active ? ' · active' : '') + '</span></div>';
     }).join('') : '<div class="none">one interface</div>') + '</div>';
     var d = doc.dataplane;
     out += '<div class="tile"><h2>Dataplane</h2>' + (d ? '<div class="row"><span>received</span><b>' + num(d.rxPackets) + '</b></div>'
