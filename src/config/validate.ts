@@ -9,7 +9,7 @@ import { checkShape } from './shape';
 import { normaliseRealHealth, normaliseServiceHealth, type RawHealthCheck, type RawServiceHealth } from './health';
 import { validateStatus, type RawStatus } from './status';
 import { validateAgentSection, type RawAgentSection } from './agent_section';
-import { validateVrrp, type RawVrrp } from './vrrp';
+import { uncoveredVirtualAddress, validateVrrp, type RawVrrp } from './vrrp';
 import { directorName, validateHeartbeat, validateSync, type RawHeartbeat, type RawSync } from './ha_section';
 import { validateSnmp, type RawSnmp } from './snmp_section';
 
@@ -74,7 +74,13 @@ export function validateConfig(doc: unknown, options: ValidateOptions = {}): Con
   const config: Config = { director, timeouts, virtualServices };
   if (raw.status !== undefined) config.status = validateStatus(raw.status);
   if (raw.agent !== undefined) config.agent = validateAgentSection(raw.agent);
-  if (raw.vrrp !== undefined) config.vrrp = validateVrrp(raw.vrrp, director);
+  if (raw.vrrp !== undefined) {
+    config.vrrp = validateVrrp(raw.vrrp, director);
+    virtualServices.forEach((s, i) => {
+      const uncovered = uncoveredVirtualAddress(config.vrrp, s.address);
+      if (uncovered !== null) fail(`virtualServices[${i}].address`, uncovered);
+    });
+  }
   if (director.name !== undefined) directorName(director.name, '');
   if (raw.sync !== undefined) config.sync = validateSync(raw.sync, director.interface);
   if (raw.heartbeat !== undefined) config.heartbeat = validateHeartbeat(raw.heartbeat);

@@ -150,3 +150,14 @@ export function validateVrrp(raw: RawVrrp, director: DirectorSettings): VrrpConf
   });
   return { instances, syncGroups };
 }
+
+/**
+ * With VRRP, a director forwards and answers ARP only for the addresses of the instances it is
+ * master of; a virtual service whose address no instance moves would never get traffic (and
+ * answering for it on every director would split the LAN). Returns that sentence, or null.
+ */
+export function uncoveredVirtualAddress(vrrp: VrrpConfig | undefined, address: string): string | null {
+  if (vrrp === undefined) return null;
+  if (vrrp.instances.some((inst) => inst.virtualAddresses.includes(address))) return null;
+  return `${address} is in no vrrp instance's virtualAddresses, so no director would ever forward it; add it to an instance`;
+}

@@ -1,6 +1,7 @@
 // Pure application of control commands to a copy of the model. Nothing here touches the
 // dataplane: the caller applies the returned model whole, so a refused command (or any refused
 // command of a batch) leaves everything as it was.
+import { uncoveredVirtualAddress } from '../config/vrrp';
 import {
   ConfigError, keyText, sameKey, validateRealServer, validateServiceKey, validateServiceSettings,
 } from '../config';
@@ -71,6 +72,8 @@ function step(config: Config, command: Command, zero: ZeroTarget[]): Config {
       if (config.virtualServices.some((s) => sameKey(s, settings))) {
         throw new CommandError('ServiceExists', `virtual service ${keyText(settings)} already exists`);
       }
+      const uncovered = uncoveredVirtualAddress(config.vrrp, settings.address);
+      if (uncovered !== null) throw new CommandError('Invalid', uncovered);
       config.virtualServices.push({ ...settings, realServers: [] });
       return config;
     }

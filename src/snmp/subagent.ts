@@ -48,6 +48,7 @@ export function startSubagent(options: SubagentOptions): RunningSubagent {
       if (current === sub) current = null;
       try { sub.socket?.destroy(); } catch { /* already gone */ }
       if (closed) return;
+      logger.debug({ reason: why }, 'snmp: AgentX connection lost');
       // One warning per outage, not one per retry.
       if (!warned) logger.warn({ socket: options.socket, reason: why }, 'snmp: AgentX master not reachable; retrying');
       warned = true;

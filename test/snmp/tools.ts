@@ -81,8 +81,9 @@ export class Daemon {
     writeFileSync(conf, config(dir));
     const logFile = join(dir, `${cmd}.log`);
     const child = spawn(cmd, args(dir).map((a) => a.replace('CONF', conf).replace('LOG', logFile)), {
-      // The persistent dir too: the daemons store engine boots and users there.
-      stdio: ['ignore', 'ignore', 'ignore'], env: { ...ENV, SNMP_PERSISTENT_DIR: dir },
+      // The daemons keep engine boots and users in their persistent dir, in a file named like
+      // their config file: it must not be the config's folder, or the config gets overwritten.
+      stdio: ['ignore', 'ignore', 'ignore'], env: { ...ENV, SNMP_PERSISTENT_DIR: join(dir, 'persistent') },
     });
     return new Daemon(dir, child, logFile);
   }
