@@ -117,17 +117,26 @@ export class HealthMonitor {
       checkers,
       random: this.opts.random,
       events: {
-        transition: (t, result) => this.onTransition(k, t, result.message),
-        weight: (weight) => {
+        transition: (t, result) => this.safely(() => this.onTransition(k, t, result.message)),
+        weight: (weight) => this.safely(() => {
           this.opts.sink.setHealthWeight(target, weight);
           this.updateQuorums();
-        },
+        }),
       },
     });
     this.watched.set(k, { service, real, check, signature, runner });
     // With alpha a real server starts Down: out of new scheduling until `rise` successes.
     this.opts.sink.setAvailability('health', target, check.alpha ? downAvailability(check) : 'up');
     runner.start();
+  }
+
+  /** A table the dataplane refuses must not stop the checks (nor pivsd): log it, keep going. */
+  private safely(action: () => void): void {
+    try {
+      action();
+    } catch (e) {
+      this.opts.logger.error({ err: e }, 'health: applying a check result failed');
+    }
   }
 
   private forget(k: string, w: Watched): void {

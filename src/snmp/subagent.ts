@@ -37,6 +37,7 @@ export function startSubagent(options: SubagentOptions): RunningSubagent {
   const connect = () => {
     retry = null;
     if (closed) return;
+    logger.debug({ socket: options.socket }, 'snmp: connecting to the AgentX master');
     const target = masterOf(options.socket);
     const sub = snmp.createSubagent({ ...target, description: 'pivsd: VRRPv3-MIB and PIVS-MIB' });
     current = sub;
