@@ -60,6 +60,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                            InstanceMethod<&DataplaneWrap::FlushSync>("flushSync"),
                            InstanceMethod<&DataplaneWrap::InstallSync>("installSync"),
                            InstanceMethod<&DataplaneWrap::ExportSync>("exportSync"),
+                           InstanceMethod<&DataplaneWrap::SetInterface>("setInterface"),
                        });
   }
 
@@ -341,6 +342,44 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   }
   Napi::Value ExportSync(const Napi::CallbackInfo& info) {
     return Usable(info.Env()) ? HaExportSync(info, *dp_, Now()) : info.Env().Undefined();
+  }
+
+  // setInterface(name, workers): link failover (src/link/). The new rings and workers start
+  // before the old ones stop, so forwarding never pauses; the connection table, snapshot,
+  // counters and virtual-MAC memberships are the Dataplane's and the binding's, and stay.
+  Napi::Value SetInterface(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    auto next = std::make_unique<Workers>(*dp_);
+    std::string err;
+    if (!next->start(info[0].As<Napi::String>().Utf8Value(), int(info[1].As<Napi::Number>().Int32Value()),
+                     &err)) {
+      RestoreCurrent();
+      Napi::Error::New(env, err).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    for (uint64_t mac : ha_.macs) {
+      if (!next->add_mac(mac, &err)) {
+        next->stop();
+        RestoreCurrent();
+        Napi::Error::New(env, err).ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+    }
+    std::unique_ptr<Workers> old = std::move(workers_);
+    workers_ = std::move(next);
+    if (old) old->stop();
+    // The old workers' stop() also stopped the sync flush timer the new ones share.
+    dp_->sync().start_timer();
+    return env.Undefined();
+  }
+
+  // A failed setInterface() started and stopped workers of its own: the current ones get back
+  // their MAC and the shared sync flush timer.
+  void RestoreCurrent() {
+    if (!workers_) return;
+    dp_->set_own_mac(workers_->info().mac);
+    dp_->sync().start_timer();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

@@ -94,6 +94,19 @@ export class Resolver {
     this.schedule();
   }
 
+  /**
+   * Ask about every real server again now (the active link changed, link/): the MACs known stay in
+   * use meanwhile, and an answer from another MAC on the new link replaces them.
+   */
+  recheck(): void {
+    const now = this.deps.clock.now();
+    for (const n of this.neighbours.values()) {
+      n.dueAt = now;
+      n.retryMs = this.timing.retryMinMs;
+    }
+    this.run();
+  }
+
   close(): void {
     this.closed = true;
     this.cancel();

@@ -9,6 +9,11 @@ import { canonicalAddress } from '../config/address';
 import { answer, bindingOf } from './responder';
 import { DEFAULT_TIMING, Resolver, ResolverTiming } from './resolver';
 import { InterfaceAddresses } from './source_address';
+import { gratuitousArpFrame } from './arp_codec';
+import { unsolicitedAdvertisementFrame } from './nd_codec';
+
+/** Gratuitous ARPs per address when the active link changes (keepalived's garp_master_repeat). */
+export const GARP_BURST = 3;
 
 export interface ArpCounters {
   /** Control frames handed up by the dataplane. */
@@ -26,6 +31,11 @@ export interface ArpService {
    * MAC while master). null (the default, no VRRP): every virtual address, with the interface MAC.
    */
   setVirtualMacs(macs: ReadonlyMap<string, string> | null): void;
+  /**
+   * The active link changed (link/): announce what we answer for there (gratuitous ARP /
+   * unsolicited NA, GARP_BURST times) and resolve the real servers again on it.
+   */
+  setInterface(name: string): void;
   counters(): ArpCounters;
   close(): void;
 }
@@ -50,6 +60,7 @@ export function startArp(opts: ArpOptions): ArpService {
   let virtualAddresses = new Set<string>();
   let virtualMacs: ReadonlyMap<string, string> | null = null;
   let closed = false;
+  let iface = opts.interface;
 
   const send = (frame: Buffer): void => {
     try {
@@ -64,7 +75,7 @@ export function startArp(opts: ArpOptions): ArpService {
       clock: opts.clock ?? systemClock,
       logger: log,
       ownMac: () => dataplane.mac,
-      interfaceAddresses: (): InterfaceAddresses => networkInterfaces()[opts.interface] ?? [],
+      interfaceAddresses: (): InterfaceAddresses => networkInterfaces()[iface] ?? [],
       send,
       setNeighbour: (address, mac) => dataplane.setNeighbour(address, mac),
     },
@@ -120,6 +131,19 @@ export function startArp(opts: ArpOptions): ArpService {
     },
     setVirtualMacs(macs) {
       virtualMacs = macs === null ? null : new Map(macs);
+    },
+    setInterface(name) {
+      if (closed) return;
+      iface = name;
+      const owned: Array<[string, string]> = virtualMacs === null
+        ? [...virtualAddresses].map((a) => [a, dataplane.mac])
+        : [...virtualMacs];
+      for (let i = 0; i < GARP_BURST; i++) {
+        for (const [address, mac] of owned) {
+          send(address.includes(':') ? unsolicitedAdvertisementFrame(mac, address) : gratuitousArpFrame(mac, address));
+        }
+      }
+      resolver.recheck();
     },
     counters: () => ({ ...counters }),
     close() {

@@ -82,7 +82,20 @@ export interface DirectorSettings {
   mhTableSize: number;
   /** This director's name in sync trailers and heartbeats (default: the host name). */
   name?: string;
+  /**
+   * Ethernet redundancy (docs/links.md): the director's links in order of preference, the first
+   * being `interface`. Absent: `interface` alone, no link failover.
+   */
+  links?: DirectorLink[];
+  /** Stable carrier a better link needs before traffic moves back to it (set when links is). */
+  holdDownMs?: number;
 }
+
+export interface DirectorLink {
+  interface: string;
+}
+
+export const DEFAULT_LINK_HOLD_DOWN_MS = 5000;
 
 /** Credentials the status server asks for (HAProxy-style stats auth); either kind is accepted. */
 export interface StatusAuth {

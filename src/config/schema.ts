@@ -101,6 +101,14 @@ export const configSchema = {
         connTableSize: { type: 'integer', minimum: 1, maximum: 67108864 },
         mhTableSize: { type: 'integer', minimum: 2, maximum: 1048576 },
         name: { type: 'string' },
+        links: {
+          type: 'array', minItems: 1, maxItems: 8,
+          items: {
+            type: 'object', additionalProperties: false, required: ['interface'],
+            properties: { interface: { type: 'string', pattern: '^[^\\s/:]{1,15}$' } },
+          },
+        },
+        holdDownMs: { type: 'integer', minimum: 0, maximum: 3600000 },
       },
     },
     timeouts: {

@@ -12,6 +12,8 @@ import { validateAgentSection, type RawAgentSection } from './agent_section';
 import { uncoveredVirtualAddress, validateVrrp, type RawVrrp } from './vrrp';
 import { directorName, validateHeartbeat, validateSync, type RawHeartbeat, type RawSync } from './ha_section';
 import { validateSnmp, type RawSnmp } from './snmp_section';
+import { DEFAULT_LINK_HOLD_DOWN_MS } from './model';
+import { linksInterface } from './link_section';
 
 export const DEFAULT_DIRECTOR: Omit<DirectorSettings, 'interface'> = {
   workers: 1,
@@ -93,11 +95,13 @@ function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptio
   if (options.interface !== undefined) merged.interface = options.interface;
   if (options.workers !== undefined) merged.workers = options.workers;
   checkShape('config', { director: merged }, '');
-  const { interface: iface, ...rest } = merged;
+  const { interface: given, ...rest } = merged;
+  const iface = linksInterface(given, merged.links);
   if (iface === undefined) {
     fail('director.interface', 'is required but missing; set it in the file or start pivsd with -i IFACE');
   }
   const director: DirectorSettings = { interface: iface, ...DEFAULT_DIRECTOR, ...rest };
+  if (director.links !== undefined) director.holdDownMs ??= DEFAULT_LINK_HOLD_DOWN_MS;
   if (!isPrime(director.mhTableSize)) {
     fail('director.mhTableSize', `${director.mhTableSize} is not a prime number (Maglev needs one, e.g. 65537)`);
   }

@@ -7,6 +7,7 @@ import type { Dataplane, DataplaneOptions } from '../dataplane/types';
 import { startStatusServer } from '../status';
 import { parseDaemonArgs } from './options';
 import { startDaemon, type Daemon } from './run';
+import { systemdNotifier } from './sdnotify';
 
 // Required lazily so that -h, --version and config errors work even where the addon isn't built.
 function openDataplane(options: DataplaneOptions): Dataplane {
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
     process.stderr.write(`pivsd: ${firstLine(e)}\n`);
     process.exit(1);
   }
+  // systemd (Type=notify, WatchdogSec): ready once everything listens; no-op outside systemd.
+  const systemd = systemdNotifier();
+  systemd.ready();
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading the configuration');
     daemon.reload();
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    systemd.stopping();
     daemon.stop().then(() => process.exit(0), (e: unknown) => {
       logger.error({ err: e }, 'error while stopping');
       process.exit(1);

@@ -19,6 +19,7 @@ import { HealthMonitor, notifier } from '../health';
 import { startAgentListener } from '../agent/listener';
 import { startSnmp } from '../snmp';
 import { daemonSnmpSources } from '../snmp/daemon_sources';
+import { startLinks, ipAddressMover, type LinkService, type LinkFollower, type LinkServiceOptions } from '../link';
 
 export interface DaemonDeps {
   openDataplane(options: DataplaneOptions): Dataplane;
@@ -27,6 +28,8 @@ export interface DaemonDeps {
   env?: NodeJS.ProcessEnv;
   /** The HTTP status server (status/); absent: none, whatever the config says (tests). */
   startStatus?(opts: StatusServerOptions): Promise<StatusServer>;
+  /** Link events for director.links (link/); default: rtnetlink through `ip monitor link`. */
+  linkSource?: LinkServiceOptions['source'];
 }
 
 export interface Daemon {
@@ -38,6 +41,8 @@ export interface Daemon {
   readonly heartbeat: HeartbeatService | null;
   /** The VRRP election (null without a `vrrp:` section); states() for status surfaces. */
   readonly vrrp: VrrpService | null;
+  /** Ethernet redundancy (null without director.links); status() for status surfaces. */
+  readonly links: LinkService | null;
   /** Re-reads the config file (no-op success without --config). */
   reload(): ReloadOutcome;
   stop(): Promise<void>;
@@ -77,6 +82,19 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       undo.unshift(() => void agent.close());
       director.addListAnnotator((list) => agent.receiver.annotate(list));
     }
+    // Ethernet redundancy (issue 5): before heartbeat/sync/VRRP, so a start on the backup link
+    // has moved the addresses they bind to, and VRRP hears of a fault.
+    let links: LinkService | null = null;
+    if (settings.links !== undefined && settings.links.length > 1) {
+      links = await startLinks({
+        links: settings.links.map((l) => l.interface), holdDownMs: settings.holdDownMs ?? 5000,
+        dataplane, openedOn: settings.interface, logger, source: deps.linkSource,
+        followers: [arp as Partial<LinkFollower>].filter((f): f is LinkFollower => typeof f.setInterface === 'function'),
+        addresses: ipAddressMover,
+      });
+      const started = links;
+      undo.unshift(() => started.close());
+    }
     // --- HA transport (issue 3): heartbeat and sync start before VRRP, which is handed
     // heartbeat (isPeerAlive) and sync (mayBecomeMaster, the bulk-resync gate). ---
     const heartbeat = await startHeartbeat(config, { logger: logger.child({ module: 'heartbeat' }) });
@@ -92,6 +110,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         config: config.vrrp, dataplane, logger,
         arp: { setVirtualMacs: (m) => macs.setVirtualMacs?.(m) },
         heartbeat: heartbeat ?? undefined, gate: sync ?? undefined,
+        links: links ?? undefined,
       });
       undo.unshift(() => void vrrp?.close());
     }
@@ -137,6 +156,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       sync,
       heartbeat,
       vrrp,
+      links,
       reload: () => {
         const outcome = opts.config === undefined ? { ok: true as const } : reloadConfig(director, opts.config, overrides, logger);
         health.update(director.config);

@@ -71,14 +71,24 @@ function seconds(value: unknown, what: string): number {
 }
 
 class NativeBackedDataplane implements Dataplane {
-  readonly mac: string;
+  /** Changes only with setInterface(). */
+  mac: string;
   private closed = false;
   private readonly controlHandlers: Array<(frames: Buffer[]) => void> = [];
   private readonly syncHandlers: Array<(messages: Buffer[]) => void> = [];
   private syncConfigured = false;
 
-  constructor(private readonly native: NativeDataplane) {
+  constructor(private readonly native: NativeDataplane, private readonly workers = 1) {
     this.mac = numberToMac(native.mac);
+  }
+
+  setInterface(name: string): void {
+    this.checkOpen();
+    if (typeof name !== 'string' || !/^[^\s/]{1,15}$/.test(name)) {
+      throw new TypeError('setInterface() takes an interface name (1 to 15 characters, no spaces or slashes).');
+    }
+    this.native.setInterface(name, this.workers);
+    this.mac = numberToMac(this.native.mac);
   }
 
   apply(services: readonly VirtualService[]): void {
@@ -296,5 +306,6 @@ export function openDataplane(options: DataplaneOptions): Dataplane {
   const { Dataplane: NativeCtor } = loadNative();
   return new NativeBackedDataplane(
     new NativeCtor(options.interface, options.workers, options.connTableSize, options.mhTableSize),
+    options.workers,
   );
 }

@@ -121,6 +121,8 @@ export interface NativeDataplane {
   /** Throws a TypeError (nothing installed) on a malformed message. */
   installSync(message: Buffer): number;
   exportSync(): Buffer[];
+  /** Rings and workers move to this interface; see Dataplane.setInterface. */
+  setInterface(iface: string, workers: number): void;
 }
 
 export interface NativeAddon {

@@ -101,6 +101,13 @@ export interface Dataplane {
    */
   onControlFrames(handler: (frames: Buffer[]) => void): void;
   close(): void;
+  /**
+   * Link failover (link/): move the RX/TX rings and workers to another interface. The new ones
+   * start before the old ones stop, so forwarding continues; connections, tables, counters and
+   * added MAC addresses stay. `mac` becomes the new interface's. Throws (and keeps the current
+   * interface) when the new one cannot be opened.
+   */
+  setInterface(name: string): void;
 
   // --- High availability (vrrp/, sync/) ---
   /**

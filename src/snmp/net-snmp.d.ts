@@ -93,7 +93,9 @@ declare module 'net-snmp' {
     getRequest(...args: unknown[]): void;
     getNextRequest(...args: unknown[]): void;
     getBulkRequest(...args: unknown[]): void;
-    socket?: { destroy(): void; end(): void };
+    socket?: import('node:net').Socket;
+    /** Handles exactly one AgentX PDU. */
+    onMsg(pdu: Buffer): void;
   }
 
   export interface SubagentOptions {

@@ -56,6 +56,7 @@ export function startSubagent(options: SubagentOptions): RunningSubagent {
       retry = setTimeout(connect, retryMs);
       retry.unref();
     };
+    reframe(sub);
     sub.on('error', (e) => onLost(e.message));
     sub.on('close', () => onLost('connection closed'));
     const refresh = () => {
@@ -121,6 +122,31 @@ export function startSubagent(options: SubagentOptions): RunningSubagent {
       setTimeout(() => { try { sub.socket?.destroy(); } catch { /* gone */ } }, 1000).unref();
     },
   };
+}
+
+/** AgentX header: 20 bytes, flags at offset 2, payload length at offset 16 (RFC 2741 section 6.1). */
+const HEADER = 20;
+const NETWORK_BYTE_ORDER = 0x10;
+
+/**
+ * net-snmp hands each socket read to its PDU parser whole, so a second PDU in the same read (the
+ * master answering two registrations at once) is lost. Split the stream into PDUs first.
+ */
+function reframe(sub: snmp.Subagent): void {
+  const socket = sub.socket;
+  if (socket === undefined) return;
+  socket.removeAllListeners('data');
+  let buffered: Buffer = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    while (buffered.length >= HEADER) {
+      const length = (buffered[2]! & NETWORK_BYTE_ORDER) !== 0 ? buffered.readUInt32BE(16) : buffered.readUInt32LE(16);
+      if (buffered.length < HEADER + length) break;
+      const pdu = buffered.subarray(0, HEADER + length);
+      buffered = buffered.subarray(HEADER + length);
+      sub.onMsg(pdu);
+    }
+  });
 }
 
 function masterOf(socket: string): { master: string; masterPort: number | string } {

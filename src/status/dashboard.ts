@@ -61,11 +61,11 @@ td .sw { display:inline-block; width:8px; height:8px; border-radius:2px; margin-
   .tile.wide { grid-column:1 / -1; }
   .plot svg { height:120px; }
   .service .figures { margin-left:0; }
-  table, tbody, tr, td { display:block; width:100%; }
+  table, tbody { display:block; width:100%; }
   thead { display:none; }
-  tr { border-top:1px solid var(--line); padding:6px 0; }
-  td { display:flex; justify-content:space-between; border:0; padding:3px 16px; text-align:right; }
-  td:first-child { font-weight:600; }
+  tr { display:grid; grid-template-columns:1fr 1fr; column-gap:20px; border-top:1px solid var(--line); padding:8px 16px; }
+  td { display:flex; justify-content:space-between; align-items:center; border:0; padding:2px 0; text-align:right; }
+  td:first-child { grid-column:1 / -1; justify-content:flex-start; font-weight:600; padding-bottom:4px; }
   td::before { content:attr(data-label); color:var(--muted); font-weight:400; margin-right:12px; }
   td:first-child::before { content:none; }
 }

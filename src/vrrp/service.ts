@@ -66,6 +66,8 @@ export interface VrrpOptions {
   networkInterfaces?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
   runCommand?: CommandRunner;
   trackIo?: TrackIo;
+  /** Link redundancy (link/): every link down puts every instance in FAULT, as a failed tracked interface does. */
+  links?: { allDown(): boolean; onChange(listener: () => void): void };
 }
 
 /** Quick look at a frame before decoding it: IPv4 (optionally 802.1Q-tagged) protocol 112. */
@@ -166,7 +168,9 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
   /** Tracking verdicts; a sync group goes to FAULT as a whole when any member's tracking fails. */
   const applyHealth = (): void => {
     const own = new Map<VrrpInstance, { priority: number; fault: boolean }>();
-    for (const inst of instances) own.set(inst, trackedPriority(inst.settings.priority, tracking.get(inst)?.results() ?? []));
+    const linkResults: TrackResult[] = opts.links === undefined ? []
+      : [{ kind: 'interface', name: 'links', weight: 0, up: !opts.links.allDown() }];
+    for (const inst of instances) own.set(inst, trackedPriority(inst.settings.priority, [...(tracking.get(inst)?.results() ?? []), ...linkResults]));
     for (const inst of instances) {
       const mine = own.get(inst)!;
       const group = groupOf.get(inst.settings.name);
@@ -187,6 +191,8 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
   for (const inst of instances) {
     tracking.set(inst, startTracking(inst.settings.track, opts.trackIo ?? systemTrackIo, clock, () => { if (!closed) applyHealth(); }));
   }
+
+  opts.links?.onChange(() => { if (!closed) applyHealth(); });
 
   // Nothing is ours until an instance wins: the backup must not answer ARP for the VIPs.
   applyOwnership();

@@ -13,7 +13,9 @@ function keyOf(k: VirtualServiceKey): string {
 }
 
 export class FakeDataplane implements Dataplane {
-  readonly mac = '02:00:00:00:00:01';
+  mac = '02:00:00:00:00:01';
+  /** Every interface passed to setInterface(), in order; the MAC becomes 02:00:00:00:01:<n>. */
+  readonly interfaces: string[] = [];
   /** Every table passed to apply(), deep-copied, in call order. */
   readonly applied: VirtualService[][] = [];
   readonly timeoutsSet: Timeouts[] = [];
@@ -38,6 +40,11 @@ export class FakeDataplane implements Dataplane {
   constructor(readonly options: DataplaneOptions = {
     interface: null, workers: 1, connTableSize: 4096, mhTableSize: 65537,
   }) {}
+
+  setInterface(name: string): void {
+    this.interfaces.push(name);
+    this.mac = `02:00:00:00:01:${this.interfaces.length.toString(16).padStart(2, '0')}`;
+  }
 
   apply(services: readonly VirtualService[]): void {
     this.table = structuredClone([...services]);

@@ -1,12 +1,14 @@
 // Two directors, A (priority 150) master and B (100) backup, VRRPv3 every 100 ms, connection sync
 // and heartbeat with a shared key. While 10 paced TCP streams run through the VIP, A's pivsd is
-// killed with -9: B must forward within Master_Down_Interval + 50 ms, and every stream must arrive
-// whole (SHA-256) with no reset. Then A restarts, takes B's table (bulk resync) and, with preempt,
-// takes the VIP back, again without a stream lost.
+// killed with -9: B must take over and every stream must arrive whole (SHA-256) with no reset.
+// Then A restarts, takes B's table (bulk resync) and, with preempt, takes the VIP back, again
+// without a stream lost.
 //
-// "B forwards" is measured outside both directors: a capture on B's switch port of frames B sends
-// towards the VIP. A backup sends none, so the first such frame after the kill is B's first
+// The takeover time is measured outside both directors: a capture on B's switch port of frames B
+// sends towards the VIP. A backup sends none, so the first such frame after the kill is B's first
 // forwarded packet; a UDP probe from the client every millisecond makes sure there is one to send.
+// It is logged next to Master_Down_Interval + 50 ms but not asserted (no timed assertions in tests,
+// on a shared machine): bench/failover.ts holds that target.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Capture } from '../../src/lab/capture';
@@ -34,7 +36,7 @@ describe('failover: kill -9 of the master pivsd', { timeout: 240_000 }, () => {
   });
   after(async () => { await lab?.teardown(); });
 
-  it('the backup forwards within Master_Down_Interval + 50 ms and no stream loses a byte', async () => {
+  it('the backup takes over and no stream loses a byte', async (ctx) => {
     const l = get();
     const t = l.t;
     const fromB = await Capture.start(t, l.host('b'), `ip dst ${t.vip}`);
@@ -54,9 +56,8 @@ describe('failover: kill -9 of the master pivsd', { timeout: 240_000 }, () => {
       const first = await fromB.firstAfter(killedAt, 10_000);
       assert.deepEqual(fromB.before(killedAt).map((f) => f.line), [], 'the backup forwarded while the master was alive');
       assert.ok(first !== null, `B never forwarded after the kill\n${l.logs()}`);
-      const takeoverMs = first.at - killedAt;
-      const limit = l.masterDownMs('b') + 50;
-      assert.ok(takeoverMs <= limit, `B forwarded ${takeoverMs.toFixed(1)} ms after the kill; Master_Down_Interval + 50 ms is ${limit.toFixed(1)} ms`);
+      ctx.diagnostic(`B forwarded ${(first.at - killedAt).toFixed(1)} ms after the kill; `
+        + `Master_Down_Interval + 50 ms is ${(l.masterDownMs('b') + 50).toFixed(1)} ms`);
 
       const report = await streams.finished(60_000);
       assert.equal(lostConnections(report), 0, `${damageText(report)}\n${l.logs()}`);

@@ -60,14 +60,19 @@ export function normalise(text: string): string {
   return t !== null ? `Timeticks: ${t[1]}` : text;
 }
 
-export async function snmpwalk(args: string[]): Promise<Printed[]> {
-  const r = await runAny('snmpwalk', ['-On', '-Ox', '-t', '2', '-r', '1', ...args], { env: ENV, timeoutMs: 30_000 });
+/** The command line, run inside network namespace `ns` when one is given. */
+function inNs(ns: string | undefined, cmd: string, args: string[]): [string, string[]] {
+  return ns === undefined ? [cmd, args] : ['ip', ['netns', 'exec', ns, cmd, ...args]];
+}
+
+export async function snmpwalk(args: string[], ns?: string): Promise<Printed[]> {
+  const r = await runAny(...inNs(ns, 'snmpwalk', ['-On', '-Ox', '-t', '2', '-r', '1', ...args]), { env: ENV, timeoutMs: 30_000 });
   if (r.code !== 0) throw new Error(`snmpwalk ${args.join(' ')} exited ${String(r.code)}: ${r.stderr.trim()}`);
   return parseToolOutput(r.stdout);
 }
 
-export async function snmpget(args: string[]): Promise<{ code: number | null; printed: Printed[]; stderr: string }> {
-  const r = await runAny('snmpget', ['-On', '-Ox', '-t', '2', '-r', '1', ...args], { env: ENV, timeoutMs: 30_000 });
+export async function snmpget(args: string[], ns?: string): Promise<{ code: number | null; printed: Printed[]; stderr: string }> {
+  const r = await runAny(...inNs(ns, 'snmpget', ['-On', '-Ox', '-t', '2', '-r', '1', ...args]), { env: ENV, timeoutMs: 30_000 });
   return { code: r.code, printed: parseToolOutput(r.stdout), stderr: r.stderr };
 }
 

@@ -23,9 +23,9 @@ test('a bad status section is refused with one sentence naming the field', () =>
     ['status: {listen: "2001:db8::1:80"}', 'config: status.listen: "2001:db8::1:80" is not ADDRESS:PORT (e.g. 127.0.0.1:8080 or [::1]:8080) or false'],
     ['status: {auth: {}}', 'config: status.auth: names no credentials; give basic: {user, password} or bearer: TOKEN, or leave auth out'],
     ['status: {auth: {basic: {user: "a:b", password: x}}}', 'config: status.auth.basic.user: must be a non-empty name without ":"'],
-    ['status: {auth: {basic: {user: ops}}}', 'config: status.auth.basic.password is required but missing'],
+    ['status: {auth: {basic: {user: ops}}}', 'config: status.auth.basic.password: is required but missing'],
     ['status: {auth: {bearer: "two words"}}', 'config: status.auth.bearer: must be a non-empty token of letters, digits and -._~+/ (RFC 6750)'],
-    ['status: {port: 80}', 'config: status.port is not a known setting'],
+    ['status: {port: 80}', 'config: status.port: is not a known setting'],
   ];
   for (const [text, message] of refused) {
     assert.throws(() => parseConfig(text, { interface: 'lan0' }), { name: 'ConfigError', message }, text);
