@@ -32,7 +32,9 @@ export type Command =
 export type Query =
   | { method: 'list' }
   | { method: 'connections' }
-  | { method: 'timeouts' };
+  | { method: 'timeouts' }
+  /** Link redundancy (docs/links.md): LinksResult, null when director.links is not configured. */
+  | { method: 'links' };
 
 /** ipvsadm -R: every command applies, or none does. */
 export type Batch = { method: 'batch'; params: { commands: Command[] } };
@@ -127,7 +129,19 @@ export type Response =
   | { id: number; result: unknown }
   | { id: number; error: ErrorBody };
 
+/** The links query: the director's links in order of preference (link/ LinkService.status()). */
+export interface LinksResult {
+  links: Array<{ interface: string; up: boolean; active: boolean; changes: number }>;
+  /** null: every link is down (VRRP is in FAULT). */
+  active: string | null;
+  failovers: number;
+  holdDownMs: number;
+  /** ISO 8601 time of the last switch or fault, null if none since pivsd started. */
+  lastChange: string | null;
+}
+
 export interface ResultOf {
+  links: LinksResult | null;
   list: ListResult;
   connections: ConnectionEntry[];
   timeouts: Timeouts;

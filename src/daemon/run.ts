@@ -9,7 +9,7 @@ import { resolveSocketPath } from '../control/socket-path';
 import type { Dataplane, DataplaneOptions } from '../dataplane/types';
 import type { DaemonOptions } from './options';
 import { DEFAULT_STATUS } from '../config/model';
-import { daemonSources, vrrpStatus, type StatusServer, type StatusServerOptions } from '../status';
+import { daemonSources, linkStatus, vrrpStatus, type StatusServer, type StatusServerOptions } from '../status';
 // HA transport (issue 3, sync/heartbeat): see the block after director.startRates().
 import { startHeartbeat, type HeartbeatService } from '../heartbeat';
 import { startSync, type SyncService } from '../sync';
@@ -119,12 +119,14 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     let status: StatusServer | null = null;
     if (deps.startStatus !== undefined && statusSettings.listen !== false) {
       const running = vrrp;
+      const redundancy = links;
       status = await deps.startStatus({
         listen: statusSettings.listen, auth: statusSettings.auth, logger,
         sources: daemonSources(director, dataplane, startedAtMs, {
           vrrp: running === null ? undefined : () => vrrpStatus(running.states()),
           peers: heartbeat === null ? undefined : () => heartbeat.peers(),
           sync: sync === null ? undefined : () => sync.counters(),
+          links: redundancy === null ? undefined : () => linkStatus(redundancy.status()),
         }),
       });
       const started = status;
@@ -143,6 +145,11 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     const socket = resolveSocketPath(opts.socket, deps.env ?? process.env);
     const server: ControlServer = await startControlServer({
       path: socket, logger, handle: (request) => {
+        // The links query (link/) is answered here: control/ knows only the director's table.
+        const r = request as { id?: unknown; method?: unknown } | null;
+        if (r !== null && typeof r === 'object' && r.method === 'links' && typeof r.id === 'number') {
+          return { id: r.id, result: links === null ? null : links.status() };
+        }
         const response = handleRequest(director, request);
         health.update(director.config);
         return response;

@@ -1,13 +1,13 @@
 // systemd readiness and watchdog notifications (sd_notify) for Type=notify units.
 //
 // $NOTIFY_SOCKET is a unix *datagram* socket, which Node cannot open (net is stream-only, dgram
-// is UDP-only). The npm packages that can need a native build per architecture, which the
-// cross-built image would have to carry too. systemd's own `systemd-notify` CLI sends the
-// datagram instead; the unit sets NotifyAccess=all because the sender is that child, not pivsd.
-// systemd may drop a message whose short-lived sender has already exited before it was read
-// (it looks the sender's cgroup up by PID), so READY=1 is repeated with every watchdog ping and
-// pings go out three times per WatchdogSec: one lost datagram neither fails the start nor trips
-// the watchdog.
+// is UDP-only), and the npm packages that can need a native build per architecture that the
+// cross-built image would have to carry too. systemd's own `systemd-notify` CLI sends the datagram
+// instead; the unit sets NotifyAccess=all because the sender is that child, not pivsd. systemd
+// finds a sender's unit by its PID, so a sender that exits before PID 1 reads the message could be
+// dropped: systemd-notify (bookworm's systemd 252) avoids that by waiting on BARRIER=1 until PID 1
+// has processed the message. READY=1 still rides along with every watchdog ping and pings go out
+// three times per WatchdogSec, so even a lost datagram neither fails the start nor trips the watchdog.
 import { execFile } from 'node:child_process';
 
 export interface Notifier {
@@ -31,7 +31,7 @@ const NO_OP: Notifier = { ready: () => undefined, stopping: () => undefined };
 export function systemdNotifier(options: NotifierOptions = {}): Notifier {
   const env = options.env ?? process.env;
   if (env.NOTIFY_SOCKET === undefined || env.NOTIFY_SOCKET === '') return NO_OP;
-  const send = options.send ?? sendWithSystemdNotify;
+  const send = options.send ?? ((lines: string[]) => sendWithSystemdNotify(lines, env));
   const every = options.every ?? defaultEvery;
   const intervalMs = watchdogIntervalMs(env);
   let timer: { stop(): void } | null = null;
@@ -58,9 +58,9 @@ export function watchdogIntervalMs(env: NodeJS.ProcessEnv, pid: number = process
   return Math.max(1, Math.floor(usec / 3000));
 }
 
-function sendWithSystemdNotify(lines: string[]): void {
+function sendWithSystemdNotify(lines: string[], env: NodeJS.ProcessEnv): void {
   // Fire and forget: a notification that fails must never disturb the daemon.
-  execFile('systemd-notify', lines, { timeout: 5000 }, () => undefined);
+  execFile('systemd-notify', lines, { env, timeout: 5000 }, () => undefined);
 }
 
 function defaultEvery(ms: number, fn: () => void): { stop(): void } {

@@ -13,6 +13,8 @@ export interface TestLab {
 
 export interface LabOptions {
   realServers?: number;
+  /** 2: every host also on LAN2 (Topology lans, link redundancy tests). */
+  lans?: 1 | 2;
   pivsd?: PivsdOptions;
   /** Runs after the LAN and real servers exist and before pivsd starts (e.g. to write a config). */
   beforePivsd?: (t: Topology) => PivsdOptions | void;
@@ -20,7 +22,7 @@ export interface LabOptions {
 
 /** Builds a LAN with real servers (HTTP on 80, UDP on 53) and starts pivsd on its director. */
 export async function createLab(opts: LabOptions = {}): Promise<TestLab> {
-  const t = await Topology.create({ kind: 't', realServers: opts.realServers ?? 3 });
+  const t = await Topology.create({ kind: 't', realServers: opts.realServers ?? 3, lans: opts.lans });
   try {
     await startRealServers(t, { udpPort: 53 });
     const extra = opts.beforePivsd?.(t) ?? {};

@@ -22,6 +22,8 @@ export const DIRECTOR_ADDRESS = '198.18.0.2';
 export const DIRECTOR2_ADDRESS = '198.18.0.3';
 export const FIRST_REAL_OCTET = 11;
 export const IFACE = 'eth0';
+/** Every host's second link with `lans: 2`, on LAN2 (docs/links.md). */
+export const IFACE2 = 'eth1';
 
 /** Namespace names of every lab/test/bench run start with this, so `lab clean` can find leftovers. */
 export const NS_PREFIX = 'pv';
@@ -44,6 +46,12 @@ export interface TopologyOptions {
   directors?: 1 | 2;
   /** Tear down and exit on SIGINT/SIGTERM/SIGHUP (default). The lab turns it off to stop gracefully. */
   handleSignals?: boolean;
+  /**
+   * 2 adds LAN2: a second switch (br1) joined to br0 by an inter-switch link, and on every host an
+   * eth1 (up, no address) on it — one IP subnet over two switches, as link redundancy needs
+   * (docs/links.md). Every host then answers ARP only on the interface holding the address.
+   */
+  lans?: 1 | 2;
 }
 
 const live = new Set<Topology>();
@@ -84,6 +92,7 @@ export class Topology {
   readonly vip = VIP;
   /** Scratch directory of this run: control socket, logs, config files. */
   readonly runDir: string;
+  readonly lans: 1 | 2;
   private readonly children = new Set<ChildProcess>();
   private created: string[] = [];
   private torndown = false;
@@ -101,6 +110,14 @@ export class Topology {
     if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error('realServers must be an integer from 1 to 50.');
     this.reals = Array.from({ length: n }, (_, i) => host(`rs${i + 1}`, `198.18.0.${FIRST_REAL_OCTET + i}`));
     this.runDir = join(tmpdir(), this.prefix);
+    if (opts.lans !== undefined && opts.lans !== 1 && opts.lans !== 2) throw new Error('lans must be 1 or 2.');
+    this.lans = opts.lans ?? 1;
+  }
+
+  /** The switch-side port (in switchNs) of a host's link on LAN1 or LAN2: cut it to cut the link. */
+  switchPort(host: Host, lan: 1 | 2 = 1): string {
+    const port = host.role === 'director' ? 'dir' : host.role === 'director2' ? 'dir2' : host.role === 'client' ? 'cli' : host.role;
+    return lan === 1 ? port : `${port}b`;
   }
 
   /** Builds the whole LAN; on any failure removes what it had made and rethrows. */
@@ -160,6 +177,7 @@ export class Topology {
       await this.ip(['-n', h.ns, 'addr', 'add', `${h.address}/${LAN_PREFIX_LEN}`, 'dev', IFACE]);
       await this.ip(['-n', h.ns, 'link', 'set', IFACE, 'up']);
     }
+    if (this.lans === 2) await this.buildLan2();
     // The director forwards only through pivsd: the kernel must neither route nor own the VIP.
     await this.sysctl(this.director.ns, 'net.ipv4.ip_forward', 0);
     if (this.director2 !== null) await this.sysctl(this.director2.ns, 'net.ipv4.ip_forward', 0);
@@ -169,6 +187,26 @@ export class Topology {
       for (const dev of ['all', IFACE]) {
         await this.sysctl(r.ns, `net.ipv4.conf.${dev}.arp_ignore`, 1);
         await this.sysctl(r.ns, `net.ipv4.conf.${dev}.arp_announce`, 2);
+      }
+    }
+  }
+
+  private async buildLan2(): Promise<void> {
+    await this.ip(['-n', this.switchNs, 'link', 'add', 'br1', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+    await this.ip(['-n', this.switchNs, 'link', 'set', 'br1', 'up']);
+    await this.ip(['-n', this.switchNs, 'link', 'add', 'isl0', 'type', 'veth', 'peer', 'name', 'isl1']);
+    await this.ip(['-n', this.switchNs, 'link', 'set', 'isl0', 'master', 'br0', 'up']);
+    await this.ip(['-n', this.switchNs, 'link', 'set', 'isl1', 'master', 'br1', 'up']);
+    for (const h of this.hosts) {
+      const port = this.switchPort(h, 2);
+      await this.ip(['-n', this.switchNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', IFACE2, 'netns', h.ns]);
+      await this.ip(['-n', this.switchNs, 'link', 'set', port, 'master', 'br1', 'up']);
+      await this.ip(['-n', h.ns, 'link', 'set', IFACE2, 'address', h.mac.replace(/:00:([0-9a-f]{2})$/, ':01:$1')]);
+      await this.ip(['-n', h.ns, 'link', 'set', IFACE2, 'up']);
+      // Two links on one subnet: without this the kernel answers ARP for its address on both.
+      for (const dev of ['all', IFACE, IFACE2]) {
+        await this.sysctl(h.ns, `net.ipv4.conf.${dev}.arp_ignore`, 1);
+        await this.sysctl(h.ns, `net.ipv4.conf.${dev}.arp_announce`, 2);
       }
     }
   }

@@ -3,8 +3,9 @@
 import { hostname } from 'node:os';
 import type { Director } from '../control/director';
 import type { Dataplane } from '../dataplane/types';
+import type { LinkStatus as LinkRuntime } from '../link';
 import type { VrrpInstanceStatus as VrrpRuntime } from '../vrrp';
-import type { StatusSources, VrrpInstanceStatus, VrrpState } from './model';
+import type { LinkStatus, StatusSources, VrrpInstanceStatus, VrrpState } from './model';
 
 export type OptionalProviders = Partial<Pick<StatusSources, 'vrrp' | 'peers' | 'links' | 'sync'>>;
 
@@ -38,4 +39,9 @@ export function vrrpStatus(states: readonly VrrpRuntime[]): VrrpInstanceStatus[]
     master: v.masterAddress,
     virtualAddresses: [...v.virtualAddresses],
   }));
+}
+
+/** LinkService.status(): a link is known by its interface name. */
+export function linkStatus(s: LinkRuntime): LinkStatus[] {
+  return s.links.map((l) => ({ name: l.interface, interface: l.interface, up: l.up, active: l.active }));
 }

@@ -49,9 +49,9 @@ describe('failover: forged sync message', { timeout: 120_000 }, () => {
     await send(signedSyncMessage(message, 'not-the-shared-key-at-all', 'forger', 1000n));
     // Long enough for a datagram on a local bridge to be handled many times over.
     await sleep(1000);
-    const after = await b.admOk(['-L', '-c', '-n']);
-    assert.ok(!after.includes(`${t.client.address}:${FORGED_PORT}`), `the forged connection was installed:\n${after}`);
-    assert.deepEqual(entries(after), entries(listed));
+    const afterForged = await b.admOk(['-L', '-c', '-n']);
+    assert.ok(!afterForged.includes(`${t.client.address}:${FORGED_PORT}`), `the forged connection was installed:\n${afterForged}`);
+    assert.deepEqual(entries(afterForged), entries(listed));
 
     await send(signedSyncMessage(message, AUTH_KEY, 'forger', 1001n));
     const installed = await waitFor('the correctly signed message to be installed', async () => {
