@@ -38,6 +38,31 @@ inline uint32_t hash_32(uint32_t val, unsigned bits) {
 
 uint32_t gcd_u32(uint32_t a, uint32_t b);
 
+// A round-robin position kept across update() by the identity of the last picked real server, so
+// a reload or weight change does not send the next connection back to the first server. Not
+// thread-safe: the scheduler holding it guards it with its own lock.
+class RotationCursor {
+ public:
+  void rebind(const RealList& reals) {
+    int found = -1;
+    for (size_t i = 0; i < reals.size(); ++i) {
+      if (reals[i].get() == last_real_) found = int(i);
+    }
+    last_ = found;
+    if (found < 0) last_real_ = nullptr;
+  }
+  // The index a scan starts after: (start + step) % n for step 1..n visits every server once.
+  int start(int n) const { return last_ < 0 || last_ >= n ? n - 1 : last_; }
+  void picked(const RealList& reals, int i) {
+    last_ = i;
+    last_real_ = reals[i].get();
+  }
+
+ private:
+  int last_ = -1;                    // index of the last pick, -1 = start of the list
+  const Real* last_real_ = nullptr;  // identity only, never dereferenced
+};
+
 std::unique_ptr<Scheduler> make_rr();
 std::unique_ptr<Scheduler> make_wrr();
 std::unique_ptr<Scheduler> make_lc();

@@ -14,14 +14,8 @@ inline double load_of(const Real& r) { return r.load.load(std::memory_order_rela
 class HasScheduler final : public Scheduler {
  public:
   void update(const RealList& reals) override {
-    // Same position keeping as rr, so ties keep rotating across reloads.
     std::lock_guard<std::mutex> lock(mu_);
-    int found = -1;
-    for (size_t i = 0; i < reals.size(); ++i) {
-      if (reals[i].get() == last_real_) found = int(i);
-    }
-    last_ = found;
-    if (found < 0) last_real_ = nullptr;
+    cursor_.rebind(reals);
   }
 
   int pick(const RealList& reals, const FlowInfo&) override {
@@ -30,7 +24,7 @@ class HasScheduler final : public Scheduler {
     std::lock_guard<std::mutex> lock(mu_);
     // One pass in round-robin order from after the last pick: the first server holding the best
     // load wins, which is what makes equal loads take turns. No report (-1) loses to any report.
-    int start = last_ < 0 || last_ >= n ? n - 1 : last_;
+    const int start = cursor_.start(n);
     int chosen = -1;
     double best = 0;
     for (int step = 1; step <= n; ++step) {
@@ -42,17 +36,13 @@ class HasScheduler final : public Scheduler {
         best = load;
       }
     }
-    if (chosen >= 0) {
-      last_ = chosen;
-      last_real_ = reals[chosen].get();
-    }
+    if (chosen >= 0) cursor_.picked(reals, chosen);
     return chosen;
   }
 
  private:
   std::mutex mu_;
-  int last_ = -1;
-  const Real* last_real_ = nullptr;  // identity only, never dereferenced
+  RotationCursor cursor_;
 };
 
 }  // namespace
