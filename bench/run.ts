@@ -1,10 +1,12 @@
 // Runs every bench in turn and prints their tables: `npm run bench` (root; builds its own LANs).
 import { runDataplaneBench } from './dataplane';
 import { runFailoverBench } from './failover';
+import { runLinkFailoverBench } from './link_failover';
 
 const BENCHES: Array<[string, () => Promise<string>]> = [
   ['dataplane', runDataplaneBench],
   ['failover', runFailoverBench],
+  ['link-failover', runLinkFailoverBench],
 ];
 
 async function main(): Promise<void> {

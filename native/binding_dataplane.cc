@@ -61,6 +61,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                            InstanceMethod<&DataplaneWrap::InstallSync>("installSync"),
                            InstanceMethod<&DataplaneWrap::ExportSync>("exportSync"),
                            InstanceMethod<&DataplaneWrap::SetInterface>("setInterface"),
+                           InstanceMethod<&DataplaneWrap::ReleaseRetired>("releaseRetired"),
                        });
   }
 
@@ -88,6 +89,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   uint64_t Now() const { return sim_clock_ ? sim_now_ : monotonic_ms(); }
 
   void Shutdown() {
+    retiring_.reset();
     if (workers_) workers_->stop();
     workers_.reset();
     if (dp_) dp_->control().set_notify(nullptr);
@@ -350,6 +352,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   Napi::Value SetInterface(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Usable(env)) return env.Undefined();
+    retiring_.reset();
     auto next = std::make_unique<Workers>(*dp_);
     std::string err;
     if (!next->start(info[0].As<Napi::String>().Utf8Value(), int(info[1].As<Napi::Number>().Int32Value()),
@@ -366,12 +369,24 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
         return env.Undefined();
       }
     }
-    std::unique_ptr<Workers> old = std::move(workers_);
+    // The old threads end on their own (within their 100 ms poll) and are joined at the next
+    // switch or at close: the JS thread goes on at once to announce the new link.
+    if (workers_) workers_->request_stop();
+    retiring_ = std::move(workers_);
     workers_ = std::move(next);
-    if (old) old->stop();
-    // The old workers' stop() also stopped the sync flush timer the new ones share.
+    // A retired worker set's stop() stops the sync flush timer the new ones share.
     dp_->sync().start_timer();
     return env.Undefined();
+  }
+
+  // Joins the worker set setInterface() replaced and closes its sockets (their threads have ended
+  // on their own by then); the shared sync flush timer is started again.
+  Napi::Value ReleaseRetired(const Napi::CallbackInfo& info) {
+    if (retiring_ && !closed_) {
+      retiring_.reset();
+      dp_->sync().start_timer();
+    }
+    return info.Env().Undefined();
   }
 
   // A failed setInterface() started and stopped workers of its own: the current ones get back
@@ -390,6 +405,8 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
 
   std::unique_ptr<Dataplane> dp_;
   std::unique_ptr<Workers> workers_;
+  // The worker set a setInterface() replaced, until joined (see SetInterface).
+  std::unique_ptr<Workers> retiring_;
   Napi::ThreadSafeFunction tsfn_;
   bool has_tsfn_ = false;
   HaBinding ha_;

@@ -21,6 +21,8 @@ class Workers {
   ~Workers() { stop(); }
   bool start(const std::string& ifname, int workers, std::string* err);
   void stop();  // joins every thread, releases sockets and rings
+  // Asks the threads to end without waiting for them (stop() or the destructor joins later).
+  void request_stop() { stop_ = true; }
   // Thread-safe: a plain send on its own packet socket.
   bool send_frame(const uint8_t* frame, uint32_t len, std::string* err);
   const NetDevInfo& info() const { return info_; }

@@ -47,11 +47,11 @@ MOD
 # raspi-firmware's hooks write to /boot/firmware, the FAT partition's mount point on the Pi.
 mkdir -p "$DIR/boot/firmware"
 mount --bind "$DIR/boot/firmware" "$DIR/boot/firmware"
-mkdir -p "$DIR/etc/default"
-printf 'ROOTPART=LABEL=pivs-root\nCONSOLES="serial0,115200 tty1"\n' >"$DIR/etc/default/raspi-firmware.pivs"
+pivs_ischroot_on "$DIR"
 pivs_chroot "$DIR" apt-get update -qq >"$DIR.apt.log" 2>&1 || { tail -20 "$DIR.apt.log"; pivs_die "apt-get update in the chroot failed (log: $DIR.apt.log)."; }
 pivs_chroot "$DIR" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >>"$DIR.apt.log" 2>&1 \
   || { tail -30 "$DIR.apt.log"; pivs_die "installing Debian packages in the chroot failed (log: $DIR.apt.log)."; }
+pivs_ischroot_off "$DIR"
 pivs_chroot "$DIR" apt-get clean
 rm -rf "$DIR/var/lib/apt/lists/"*
 umount "$DIR/boot/firmware"

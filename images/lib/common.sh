@@ -42,3 +42,19 @@ pivs_chroot() {
   shift
   LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@"
 }
+
+# raspi-firmware's scripts skip their "is /boot/firmware mounted?" check only when ischroot says
+# so, which it cannot tell inside some containers: make it say so while we build.
+pivs_ischroot_on() {
+  pivs_chroot "$1" dpkg-divert --quiet --local --no-rename --add /usr/bin/ischroot
+  [ -e "$1/usr/bin/ischroot.pivs" ] || mv "$1/usr/bin/ischroot" "$1/usr/bin/ischroot.pivs"
+  ln -sf /bin/true "$1/usr/bin/ischroot"
+}
+
+pivs_ischroot_off() {
+  if [ -e "$1/usr/bin/ischroot.pivs" ]; then
+    rm -f "$1/usr/bin/ischroot"
+    mv "$1/usr/bin/ischroot.pivs" "$1/usr/bin/ischroot"
+  fi
+  pivs_chroot "$1" dpkg-divert --quiet --local --no-rename --remove /usr/bin/ischroot || true
+}

@@ -10,12 +10,14 @@ import { runHealthCheck } from './health';
 import { parseBogoMips } from './proc';
 import { Reporter } from './reporter';
 import { parseAgentArgs } from './options';
+import { startAgentLinks } from './links';
+import type { LinkService } from '../link';
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
-function setUp(): { config: AgentConfig; bogoMips: number; logLevel: string } {
+function setUp(): { config: AgentConfig; bogoMips: number; logLevel: string; links: string[]; holdDownMs: number } {
   const opts = parseAgentArgs(process.argv.slice(2), PIVS_VERSION);
   const config = validateAgentConfig(readAgentFile(opts.config), opts.overrides);
   let bogoMips = config.bogoMips;
@@ -25,7 +27,7 @@ function setUp(): { config: AgentConfig; bogoMips: number; logLevel: string } {
       throw new Error(`${config.procRoot}/cpuinfo has no BogoMIPS line on this kernel; set bogoMips in the agent config`);
     }
   }
-  return { config, bogoMips, logLevel: opts.logLevel };
+  return { config, bogoMips, logLevel: opts.logLevel, links: opts.links, holdDownMs: opts.holdDownMs };
 }
 
 function main(): void {
@@ -68,7 +70,14 @@ function main(): void {
     timer = setTimeout(() => void loop(), Math.max(0, config.periodMs - (Date.now() - started)));
   };
   void loop();
+  let links: LinkService | null = null;
+  if (setup.links.length > 1) {
+    startAgentLinks(setup.links, setup.holdDownMs, config.directors, logger)
+      .then((l) => { links = l; })
+      .catch((e) => { logger.error({ err: firstLine(e) }, 'link redundancy could not start'); });
+  }
   const stop = () => {
+    links?.close();
     if (timer !== null) clearTimeout(timer);
     for (const s of Object.values(sockets)) s.close();
     process.exit(0);

@@ -4,6 +4,9 @@ import type { AgentOverrides } from './config';
 
 export interface AgentCliOptions {
   config: string;
+  /** Link redundancy (docs/links.md): this server's links in order of preference; [] = off. */
+  links: string[];
+  holdDownMs: number;
   overrides: AgentOverrides;
   logLevel: string;
 }
@@ -22,16 +25,20 @@ export function parseAgentArgs(argv: readonly string[], version: string): AgentC
     .option('--period-ms <n>', 'reporting period in ms (overrides periodMs)', whole(100, 3600000))
     .option('--ram-mb <n>', 'RAM of the smallest node in MB (overrides ramMb)', whole(1, 1 << 30))
     .option('--proc-root <dir>', 'read cpuinfo and meminfo from DIR instead of /proc (tests, diagnosis)')
+    .option('--link <iface>', 'a link of this server, in order of preference; two or more turn link redundancy on', collect)
+    .option('--hold-down-ms <n>', 'stable carrier a better link needs before traffic moves back (default 5000)', whole(0, 3600000), 5000)
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, level, 'info')
     .showHelpAfterError('(run pivs-agent --help for the options)')
     .allowExcessArguments(false);
   program.parse([...argv], { from: 'user' });
   const o = program.opts<{
     config: string; address?: string; director?: string[]; port?: number; periodMs?: number;
-    ramMb?: number; procRoot?: string; logLevel: string;
+    ramMb?: number; procRoot?: string; logLevel: string; link?: string[]; holdDownMs: number;
   }>();
   return {
     config: o.config,
+    links: o.link ?? [],
+    holdDownMs: o.holdDownMs,
     logLevel: o.logLevel,
     overrides: {
       address: o.address, directors: o.director, port: o.port, periodMs: o.periodMs, ramMb: o.ramMb, procRoot: o.procRoot,

@@ -23,7 +23,9 @@ export type Action =
   | { kind: 'listConnections'; format: ListFormat }
   | { kind: 'listTimeouts'; format: ListFormat }
   | { kind: 'save'; numeric: boolean }
-  | { kind: 'restore' };
+  | { kind: 'restore' }
+  /** pivsadm --links: link redundancy (docs/links.md). */
+  | { kind: 'listLinks'; json: boolean };
 
 export interface Invocation {
   action: Action;

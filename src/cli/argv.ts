@@ -74,6 +74,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'tun-remcsum', arg: 'none' },
   // pivs's own
   { name: 'json', arg: 'none' },
+  { name: 'links', arg: 'none' },
   { name: 'socket', arg: 'required' },
   { name: 'sloppy', arg: 'none' },
 ];

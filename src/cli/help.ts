@@ -31,6 +31,7 @@ Commands:
   --list            -L|-l     list the table
   --zero            -Z        zero the counters of one service or of all
   --set tcp tcpfin udp        set connection timeouts in seconds (0 keeps a value)
+  --links                     list the director's links (link redundancy) [--json]
   --help            -h        print this help
 
 virtual-service:

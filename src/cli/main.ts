@@ -9,6 +9,7 @@ import type { Action } from './action';
 import { CliError, EXIT_LIST, EXIT_REFUSED, EXIT_USAGE, describeError } from './errors';
 import { formatConnections, formatTimeouts } from './format_conns';
 import { formatList, formatService } from './format_list';
+import { formatLinks } from './format_links';
 import { usage, versionLine } from './help';
 import { stableJson } from './json';
 import { compareServices } from './labels';
@@ -73,6 +74,11 @@ async function perform(action: Action, path: string, io: Io, names: Names): Prom
     case 'save': {
       const list = await request(path, { method: 'list' }, opts);
       io.stdout(saveText(list, out(action.numeric)));
+      return 0;
+    }
+    case 'listLinks': {
+      const links = await request(path, { method: 'links' }, opts);
+      io.stdout(action.json ? stableJson(links) : formatLinks(links));
       return 0;
     }
     case 'restore': {

@@ -31,6 +31,7 @@ const COMMANDS: Record<string, string> = {
   zero: 'zero',
   help: 'help',
   version: 'version',
+  links: 'links',
 };
 
 /** Option columns of ipvsadm's commands_v_options table, in its order (its check order too). */
@@ -72,6 +73,7 @@ const LEGAL: Record<string, Legal> = {
   set: {},
   restore: {},
   save: { numeric: ' ' },
+  links: { json: ' ' },
   zero: { 'service-address': ' ' },
 };
 
@@ -330,6 +332,8 @@ function buildAction(
     }
     case 'save':
       return { kind: 'save', numeric: c.set.has('numeric') };
+    case 'links':
+      return { kind: 'listLinks', json: c.set.has('json') };
     case 'restore':
       return { kind: 'restore' };
     case 'list': {

@@ -89,6 +89,8 @@ class NativeBackedDataplane implements Dataplane {
     }
     this.native.setInterface(name, this.workers);
     this.mac = numberToMac(this.native.mac);
+    // The old threads end within their 100 ms poll; their sockets close a little after.
+    setTimeout(() => { if (!this.closed) this.native.releaseRetired(); }, 250).unref();
   }
 
   apply(services: readonly VirtualService[]): void {

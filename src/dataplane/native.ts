@@ -123,6 +123,8 @@ export interface NativeDataplane {
   exportSync(): Buffer[];
   /** Rings and workers move to this interface; see Dataplane.setInterface. */
   setInterface(iface: string, workers: number): void;
+  /** Closes the worker set the last setInterface() replaced (its threads end within 100 ms). */
+  releaseRetired(): void;
 }
 
 export interface NativeAddon {

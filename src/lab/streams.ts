@@ -44,7 +44,7 @@ export class StreamRun {
     const interval = p.interval ?? 10;
     const bytes = chunk * Math.ceil(p.durationMs / interval);
     // Bounded whatever happens: the streams' own time plus a generous margin for a stalled one.
-    const deadline = p.durationMs * 2 + 20_000;
+    const deadline = Math.ceil(p.durationMs * 2 + 20_000);
     const child = spawn('ip', ['netns', 'exec', t.client.ns, process.execPath, STREAM_CLIENT_JS,
       '--to', `${t.vip}:${p.port ?? 80}`, '--connections', String(p.connections), '--bytes', String(bytes),
       '--chunk', String(chunk), '--interval', String(interval), '--deadline', String(deadline)],

@@ -3,7 +3,25 @@
 // driven, no polling). The netlink npm package is not installed here, and a child process keeps
 // the event socket out of the addon, which stays the fast path only.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+/**
+ * The kernel sends carrier-loss notifications from linkwatch, which runs a non-urgent event at most
+ * once a second: a cut within a second of any other link event anywhere on the host reaches
+ * rtnetlink up to a second late. The carrier flag itself changes at once, so it is also read
+ * (sysfs, no process) this often; this adds detection, it does not replace the events.
+ */
+export const CARRIER_CHECK_MS = 10;
+
+/** The carrier flag as the driver set it; false when down, absent or unreadable. */
+export function sysfsCarrier(name: string): boolean {
+  try {
+    return readFileSync(`/sys/class/net/${name}/carrier`, 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+}
 
 export interface LinkEvent {
   name: string;
@@ -51,11 +69,26 @@ export const ipMonitorSource: LinkSource = {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const e = parseLinkLine(line);
       if (e === null || !wanted.has(e.name) || closed) return;
+      known.set(e.name, e.up);
       if (ready) onEvent(e);
       else pending.push(e);
     });
+    // Only losses are taken from the flag: a link comes back through its rtnetlink event, which
+    // also carries the admin state.
+    const known = new Map<string, boolean>();
+    const checker = setInterval(() => {
+      if (!ready || closed) return;
+      for (const n of names) {
+        if (known.get(n) === true && !sysfsCarrier(n)) {
+          known.set(n, false);
+          onEvent({ name: n, up: false });
+        }
+      }
+    }, CARRIER_CHECK_MS);
+    checker.unref();
     const close = (): void => {
       closed = true;
+      clearInterval(checker);
       child.kill('SIGTERM');
     };
     let listing: string;
@@ -70,6 +103,7 @@ export const ipMonitorSource: LinkSource = {
       const e = parseLinkLine(line);
       if (e !== null && wanted.has(e.name)) initial.set(e.name, e.up);
     }
+    for (const [n, up] of initial) known.set(n, up);
     ready = true;
     // Events seen during the listing are newer than it or the same; replaying them is harmless.
     queueMicrotask(() => { for (const e of pending.splice(0)) onEvent(e); });

@@ -3,7 +3,6 @@
 // sync and the VRRP advert source follow them), then ARP (re-resolve real servers, gratuitous ARP
 // for what we answer for). Every link down is a fault the VRRP election hears (it steps down).
 import { execFile } from 'node:child_process';
-import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../arp/clock';
 import { systemClock } from '../arp/clock';
@@ -43,7 +42,8 @@ export interface AddressMover {
 export interface LinkServiceOptions {
   links: readonly string[];
   holdDownMs: number;
-  dataplane: Pick<Dataplane, 'setInterface'>;
+  /** The director's rings; absent on a real server (pivs-agent), where only addresses and routes move. */
+  dataplane?: Pick<Dataplane, 'setInterface'>;
   /** The interface the dataplane was opened on. */
   openedOn: string;
   logger: Logger;
@@ -64,18 +64,63 @@ export interface LinkService {
   close(): void;
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
+function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 5000 }, (err, _out, stderr) => (err ? reject(new Error(String(stderr).trim() || err.message)) : resolve()));
+    execFile(cmd, args, { timeout: 5000 }, (err, out, stderr) => (err ? reject(new Error(String(stderr).trim() || err.message)) : resolve(String(out))));
   });
 }
 
-/** HAS's IP takeover: the addresses are added on the new link before they leave the old one. */
+/** "ADDRESS/LEN" of every global IPv4 address on an interface, from `ip -o -4 addr show`. */
+export function parseAddrShow(text: string): string[] {
+  return [...text.matchAll(/\binet (\d+\.\d+\.\d+\.\d+\/\d+)\b.*\bscope global\b/g)].map((m) => m[1]);
+}
+
+/**
+ * HAS's IP takeover: the addresses are added on the new link before they leave the old one.
+ * (os.networkInterfaces() cannot be used: it leaves out interfaces without carrier.)
+ */
 export const ipAddressMover: AddressMover = {
   async move(from, to) {
-    const own = (os.networkInterfaces()[from] ?? []).filter((a) => a.family === 'IPv4' && !a.internal && a.cidr !== null);
-    for (const a of own) await run('ip', ['addr', 'replace', a.cidr!, 'dev', to]);
-    for (const a of own) await run('ip', ['addr', 'del', a.cidr!, 'dev', from]).catch(() => undefined);
+    const own = parseAddrShow(await run('ip', ['-o', '-4', 'addr', 'show', 'dev', from]));
+    for (const cidr of own) await run('ip', ['addr', 'replace', cidr, 'dev', to]);
+    for (const cidr of own) await run('ip', ['addr', 'del', cidr, 'dev', from]).catch(() => '');
+  },
+};
+
+/**
+ * The routes of a link other than the kernel's own prefix routes, as `ip route` arguments without
+ * the device (e.g. ["default", "via", "198.18.0.254", "metric", "10"]).
+ */
+export function parseRouteShow(text: string): string[][] {
+  const routes: string[][] = [];
+  for (const line of text.split('\n')) {
+    const words = line.trim().split(/\s+/).filter((w) => w !== '');
+    if (words.length === 0 || words.includes('kernel')) continue;
+    const out: string[] = [];
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      if (w === 'linkdown' || w === 'dead' || w === 'onlink' || w === 'pervasive' || w === 'offload') continue;
+      if (w === 'dev' || w === 'proto' || w === 'scope') { i++; continue; }
+      out.push(w);
+    }
+    routes.push(out);
+  }
+  return routes;
+}
+
+/**
+ * A real server (pivs-agent, HAS's route-metric method): the routes of the old link are put on
+ * the new one by `ip route replace` with the same metric — the kernel swaps each in one step, as
+ * the route key is prefix, TOS and metric — and the addresses move with their prefix routes,
+ * since with arp_ignore=1 the server answers ARP for its address only on the link that holds it.
+ */
+export const ipRouteMover: AddressMover = {
+  async move(from, to) {
+    const routes = parseRouteShow(await run('ip', ['-o', '-4', 'route', 'show', 'dev', from]));
+    await ipAddressMover.move(from, to);
+    for (const r of routes) {
+      await run('ip', ['route', 'replace', ...r, 'dev', to]).catch(() => '');
+    }
   },
 };
 
@@ -101,7 +146,7 @@ export async function startLinks(opts: LinkServiceOptions): Promise<LinkService>
       const from = current;
       if (action.to !== from) {
         try {
-          opts.dataplane.setInterface(action.to);
+          opts.dataplane?.setInterface(action.to);
           current = action.to;
         } catch (err) {
           log.error({ err: (err as Error).message, to: action.to }, 'could not move the dataplane to the link');

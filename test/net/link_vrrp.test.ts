@@ -1,0 +1,106 @@
+// Every link of the master cut (docs/links.md): its link service reports a fault, VRRP goes to
+// FAULT, and the backup takes over with the synced connections, so the client's streams arrive
+// whole. The old master's links come back: it leaves FAULT on the first link up.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import type { LinksResult } from '../../src/control/protocol';
+import { Capture } from '../../src/lab/capture';
+import { controlRequest } from '../../src/lab/control_client';
+import { run, waitFor } from '../../src/lab/exec';
+import { DEFAULT_HA, UDP_PROBE_PORT, clientPorts, directorConfig } from '../../src/lab/ha';
+import { startPivsd, startRealServers, type Pivsd } from '../../src/lab/pivsd';
+import { StreamRun, damageText, lostConnections, startProbe } from '../../src/lab/streams';
+import { Topology, type Host } from '../../src/lab/topology';
+
+const CONNECTIONS = 4;
+
+function links(p: Pivsd): Promise<LinksResult> {
+  return controlRequest(p.socket, { method: 'links' }) as Promise<LinksResult>;
+}
+
+function writeConfig(t: Topology, self: Host, peer: Host, priority: number): string {
+  const config = directorConfig(t, self, peer, priority, DEFAULT_HA) as { director: Record<string, unknown> };
+  config.director.links = [{ interface: 'eth0' }, { interface: 'eth1' }];
+  config.director.holdDownMs = 2000;
+  const file = join(t.runDir, `${self.role}.yaml`);
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+/** Resolves once `host` sends VRRP adverts on LAN1 and `other` sends none for a while. */
+async function waitMaster(t: Topology, host: Host, other: Host): Promise<void> {
+  const mine = await Capture.start(t, host, 'ip proto 112');
+  const theirs = await Capture.start(t, other, 'ip proto 112');
+  try {
+    await waitFor(`${host.role} as the only VRRP master`, async () => {
+      const since = Date.now();
+      await new Promise((r) => setTimeout(r, 400));
+      return mine.frames.some((f) => f.at >= since) && !theirs.frames.some((f) => f.at >= since) ? true : undefined;
+    }, 50, 0);
+  } finally {
+    mine.stop();
+    theirs.stop();
+  }
+}
+
+describe('link redundancy: every link of the master down', { timeout: 180_000 }, () => {
+  let t: Topology | undefined;
+  let a: Pivsd | undefined;
+  let b: Pivsd | undefined;
+
+  before(async () => {
+    t = await Topology.create({ kind: 't', directors: 2, realServers: 2, lans: 2 });
+    await startRealServers(t, { udpPort: UDP_PROBE_PORT });
+    const d2 = t.director2!;
+    a = await startPivsd(t, { host: t.director, configFile: writeConfig(t, t.director, d2, 150), tag: 'pivsd-a' });
+    await waitMaster(t, t.director, d2);
+    b = await startPivsd(t, { host: d2, configFile: writeConfig(t, d2, t.director, 100), tag: 'pivsd-b' });
+    await a.waitReady();
+    await b.waitReady();
+    await waitMaster(t, t.director, d2);
+  });
+  after(async () => { await t?.teardown(); });
+
+  it('the peer takes over and no stream loses a byte; the master comes back with its links', async (ctx) => {
+    const lab = t!;
+    const d2 = lab.director2!;
+    const fromB = await Capture.start(lab, d2, `ip dst ${lab.vip}`);
+    const streams = StreamRun.start(lab, { connections: CONNECTIONS, durationMs: 8000 });
+    const probe = startProbe(lab, UDP_PROBE_PORT, 1, 15_000);
+    try {
+      await streams.waitEstablished();
+      await waitFor('the backup to list the streams', async () => {
+        const ports = clientPorts(await b!.admOk(['-L', '-c', '-n']), lab.client.address, lab.vip);
+        return ports.size >= CONNECTIONS ? true : undefined;
+      }, 50, 100);
+      const cutAt = Date.now();
+      streams.mark(cutAt);
+      await run('ip', ['-n', lab.switchNs, 'link', 'set', lab.switchPort(lab.director, 1), 'down']);
+      await run('ip', ['-n', lab.switchNs, 'link', 'set', lab.switchPort(lab.director, 2), 'down']);
+      const first = await fromB.firstAfter(cutAt, 10_000);
+      assert.ok(first !== null, `B never forwarded after A lost its links\n${a!.log().slice(-3000)}`);
+      ctx.diagnostic(`B forwarded ${(first.at - cutAt).toFixed(1)} ms after A's links were cut`);
+      const onA = await links(a!);
+      assert.equal(onA.active, null);
+      assert.deepEqual(onA.links.map((l) => l.up), [false, false]);
+      assert.match(await a!.admOk(['--links']), /Active: none/);
+
+      const report = await streams.finished(60_000);
+      assert.equal(lostConnections(report), 0, `${damageText(report)}\n${a!.log().slice(-2000)}\n${b!.log().slice(-2000)}`);
+
+      await run('ip', ['-n', lab.switchNs, 'link', 'set', lab.switchPort(lab.director, 2), 'up']);
+      await waitFor('A back on eth1', async () => ((await links(a!)).active === 'eth1' ? true : undefined), 100, 50);
+      await run('ip', ['-n', lab.switchNs, 'link', 'set', lab.switchPort(lab.director, 1), 'up']);
+      await waitFor('A back on eth0 after the hold-down', async () => ((await links(a!)).active === 'eth0' ? true : undefined), 100, 100);
+      // With preempt, A (150) is master again once it can be heard.
+      await waitMaster(lab, lab.director, d2);
+    } finally {
+      fromB.stop();
+      streams.stop();
+      probe.kill('SIGKILL');
+    }
+  });
+});
