@@ -31,7 +31,7 @@ const TAIL_MS = 1000;
  * takeoverMs: from the kill; sinceAdvertMs: from the master's last advert before the kill, which
  * leaves out where in the advert cycle the kill fell (a backup's timer starts at that advert).
  */
-interface Trial { takeoverMs: number | null; sinceAdvertMs: number | null; lost: number }
+interface Trial { takeoverMs: number | null; sinceAdvertMs: number | null; lost: number; early?: boolean }
 
 /**
  * Kills land at a random point of the advert cycle: trials start a fixed time after waitMaster(),
@@ -79,6 +79,7 @@ async function pivsTrial(lab: HaLab, mdiMs: number): Promise<Trial> {
       takeoverMs: valid ? first.at - killedAt : null,
       sinceAdvertMs: valid ? sinceLastAdvert(adverts, killedAt, first.at) : null,
       lost: lostConnections(report),
+      early: early > 0,
     };
   } finally {
     forwarded.stop();
@@ -161,7 +162,11 @@ async function measureInterval(advertInt: number, trials: number): Promise<strin
   const keepKill = keep.map((k) => k.takeoverMs);
   const pivsAdvert = pivs.map((p) => p.sinceAdvertMs);
   const keepAdvert = keep.map((k) => k.sinceAdvertMs);
-  const missed = pivsKill.filter((x) => x === null).length + keepKill.filter((x) => x === null).length;
+  const notes = ([
+    [pivs.filter((p) => p.early === true).length, 'pivs: B forwarded before the kill'],
+    [pivs.filter((p) => p.takeoverMs === null && p.early !== true).length, 'pivs: no takeover seen'],
+    [keepKill.filter((x) => x === null).length, 'keepalived: no GARP seen'],
+  ] as Array<[number, string]>).filter(([n]) => n > 0).map(([n, what]) => `${n} trial(s) ${what}`);
   const lostTotal = pivs.reduce((s, p) => s + p.lost, 0);
   const target = mdiMs + TARGET_MARGIN_MS;
   return [
@@ -175,7 +180,7 @@ async function measureInterval(advertInt: number, trials: number): Promise<strin
     mdiMs.toFixed(0),
     `${ok(pivsKill).filter((ms) => ms <= target).length}/${trials} within ${target.toFixed(0)}`,
     `${median(pivs.map((p) => p.lost))} (${lostTotal}/${trials * CONNECTIONS})`,
-    missed === 0 ? '' : `${missed} trial(s) without a takeover`,
+    notes.join('; '),
   ];
 }
 
