@@ -1,5 +1,6 @@
 // Two pivsd directors on one lab LAN, for the failover tests and bench: director (A) and director2
 // (B) share the VIP through VRRP, sync their connections to each other and exchange heartbeats.
+import { after, before } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -187,4 +188,26 @@ export function clientPorts(listing: string, client: string, vip: string): Set<n
 /** The ports in `wanted` that `have` lacks, for assertion messages. */
 export function missingPorts(wanted: Iterable<number>, have: Set<number>): number[] {
   return [...wanted].filter((p) => !have.has(p));
+}
+
+/**
+ * Registers before()/after() hooks that build the two-director lab with A elected master and B
+ * ready as its backup, and tear it down whatever happened; use the returned getter in the tests.
+ */
+export function useHaLab(): () => HaLab {
+  let lab: HaLab | undefined;
+  before(async () => {
+    lab = await HaLab.create('t');
+    await lab.start('a');
+    await lab.waitMaster('a');
+    await lab.start('b');
+    await lab.pivsd('a').waitReady();
+    await lab.pivsd('b').waitReady();
+    await lab.waitMaster('a');
+  });
+  after(async () => { await lab?.teardown(); });
+  return () => {
+    if (lab === undefined) throw new Error('The HA lab was not built (see the before hook\'s error).');
+    return lab;
+  };
 }

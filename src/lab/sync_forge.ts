@@ -1,18 +1,12 @@
 // Building IPVS sync v1 messages by hand (Linux net/netfilter/ipvs/ip_vs_sync.c layout), so a test
 // can send a director a connection that no director created: signed with the wrong key it must be
 // dropped, signed with the right one it must appear in `pivsadm -L -c`.
+import type { ConnectionEntry } from '../dataplane/types';
 import { appendTrailer } from '../sync/auth_trailer';
 
-export interface ForgedConnection {
-  clientAddress: string;
-  clientPort: number;
-  virtualAddress: string;
-  virtualPort: number;
-  realAddress: string;
-  realPort: number;
-  /** Seconds. */
-  timeout: number;
-}
+/** A connection as `pivsadm -L -c` would list it, plus the sync timeout (seconds). */
+export type ForgedConnection = Pick<ConnectionEntry,
+  'clientAddress' | 'clientPort' | 'virtualAddress' | 'virtualPort' | 'realAddress' | 'realPort'> & { timeout: number };
 
 const HEADER = 8;
 const IPV4_RECORD = 36;

@@ -1,6 +1,7 @@
 // The shape of GET /status (docs/status.md, schema.ts) and the providers it is built from.
 // Every subsystem is an optional provider: when it is absent its part of the document is an
 // empty list or null, so the shape never changes with what runs.
+import type { SyncCounters } from '../sync';
 import type { Persistence, Protocol, SchedFlag, Scheduler } from '../config/model';
 import type { ListResult, Rates } from '../control/protocol';
 import type { Counters, DataplaneCounters } from '../dataplane/types';
@@ -48,18 +49,7 @@ export interface LinkStatus {
 }
 
 /** SyncService.counters(): datagrams, not connections, except `installed`. */
-export interface SyncStatus {
-  sent: number;
-  received: number;
-  /** Connections installed from peers' messages. */
-  installed: number;
-  /** Malformed, another syncid, unknown peer, or refused by the fast path. */
-  refused: number;
-  forged: number;
-  replayed: number;
-  /** Bulk resyncs served to peers that asked. */
-  resyncs: number;
-}
+export type SyncStatus = SyncCounters;
 
 /** Where the status document comes from; only `list` is required. */
 export interface StatusSources {

@@ -3,31 +3,19 @@
 // (preempt); then B dies too. Every stream, those opened on A and those opened on B, must arrive
 // whole on A. With master-to-backup sync only, the streams born on B would be lost here.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Capture } from '../../src/lab/capture';
 import { waitFor } from '../../src/lab/exec';
-import { HaLab, clientPorts, missingPorts } from '../../src/lab/ha';
+import { clientPorts, missingPorts, useHaLab } from '../../src/lab/ha';
 import { StreamRun, damageText, lostConnections } from '../../src/lab/streams';
 
 const CONNECTIONS = 10;
 
 describe('failover: double failover', { timeout: 240_000 }, () => {
-  let lab: HaLab | undefined;
-
-  before(async () => {
-    lab = await HaLab.create('t');
-    await lab.start('a');
-    await lab.waitMaster('a');
-    await lab.start('b');
-    await lab.pivsd('a').waitReady();
-    await lab.pivsd('b').waitReady();
-    await lab.waitMaster('a');
-  });
-  after(async () => { await lab?.teardown(); });
+  const get = useHaLab();
 
   it('connections opened on A and on B all survive A dying, A returning and B dying', async () => {
-    if (lab === undefined) throw new Error('The HA lab was not built (see the before hook\'s error).');
-    const l = lab;
+    const l = get();
     const t = l.t;
     const ports = async (side: 'a' | 'b'): Promise<Set<number>> => clientPorts(await l.pivsd(side).admOk(['-L', '-c', '-n']), t.client.address, t.vip);
     const onA = StreamRun.start(t, { connections: CONNECTIONS, durationMs: 25_000 });

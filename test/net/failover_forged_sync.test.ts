@@ -3,9 +3,9 @@
 // signed with the right key is then installed, which shows the first one was refused for its HMAC
 // and not for anything else about it.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sleep, waitFor } from '../../src/lab/exec';
-import { AUTH_KEY, HaLab } from '../../src/lab/ha';
+import { AUTH_KEY, useHaLab } from '../../src/lab/ha';
 import { ipvsSyncMessage, signedSyncMessage } from '../../src/lab/sync_forge';
 
 const SYNC_PORT = 8848;
@@ -18,21 +18,10 @@ function entries(listing: string): string[] {
 }
 
 describe('failover: forged sync message', { timeout: 120_000 }, () => {
-  let lab: HaLab | undefined;
-
-  before(async () => {
-    lab = await HaLab.create('t');
-    await lab.start('a');
-    await lab.waitMaster('a');
-    await lab.start('b');
-    await lab.pivsd('b').waitReady();
-    await lab.waitMaster('a');
-  });
-  after(async () => { await lab?.teardown(); });
+  const get = useHaLab();
 
   it('a message with a wrong HMAC changes nothing in the backup\'s pivsadm -L -c', async () => {
-    if (lab === undefined) throw new Error('The HA lab was not built (see the before hook\'s error).');
-    const l = lab;
+    const l = get();
     const t = l.t;
     const b = l.pivsd('b');
     const message = ipvsSyncMessage(0, {

@@ -10,31 +10,16 @@
 // It is logged next to Master_Down_Interval + 50 ms but not asserted (no timed assertions in tests,
 // on a shared machine): bench/failover.ts holds that target.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Capture } from '../../src/lab/capture';
 import { waitFor } from '../../src/lab/exec';
-import { HaLab, UDP_PROBE_PORT, clientPorts, missingPorts } from '../../src/lab/ha';
+import { useHaLab, UDP_PROBE_PORT, clientPorts, missingPorts } from '../../src/lab/ha';
 import { StreamRun, damageText, lostConnections, startProbe } from '../../src/lab/streams';
 
 const CONNECTIONS = 10;
 
 describe('failover: kill -9 of the master pivsd', { timeout: 240_000 }, () => {
-  let lab: HaLab | undefined;
-  const get = (): HaLab => {
-    if (lab === undefined) throw new Error('The HA lab was not built (see the before hook\'s error).');
-    return lab;
-  };
-
-  before(async () => {
-    lab = await HaLab.create('t');
-    await lab.start('a');
-    await lab.waitMaster('a');
-    await lab.start('b');
-    await lab.pivsd('a').waitReady();
-    await lab.pivsd('b').waitReady();
-    await lab.waitMaster('a');
-  });
-  after(async () => { await lab?.teardown(); });
+  const get = useHaLab();
 
   it('the backup takes over and no stream loses a byte', async (ctx) => {
     const l = get();
