@@ -76,9 +76,15 @@ describe('pivs-agent and the has scheduler', { timeout: 240_000 }, () => {
 
     agents.get(rs1)!.kill('SIGKILL');
     await loadsAre({ rs1: null, rs2: 800, rs3: 400 });
-    const listing = await pivsd.admOk(['-L', '-n']);
-    const rs1Line = listing.split('\n').find((l) => l.includes(`${rs1.address}:80`));
-    assert.match(rs1Line ?? '', /Route\s+0\s/, listing);
+    // The receiver acts on silence at its next tick (a quarter of the timeout), so the listing may
+    // lag the agent's "alive: false" by that much.
+    let listing = '';
+    const rs1Line = () => listing.split('\n').find((l) => l.includes(`${rs1.address}:80`)) ?? '';
+    await waitFor('rs1 quiescent in pivsadm -L -n', async () => {
+      listing = await pivsd.admOk(['-L', '-n']);
+      return /Route\s+0\s/.test(rs1Line()) ? true : undefined;
+    }, 50, 100).catch(() => undefined);
+    assert.match(rs1Line(), /Route\s+0\s/, listing);
     assert.equal(countsText(await fetchNames(t, `http://${t.vip}/`, 30)), 'rs2=30');
 
     agents.set(rs1, startAgent(t, rs1));
