@@ -15,7 +15,8 @@ const WARMUP_SECONDS = 1;
 const FLOWS = 4096;
 const PORT = 9;
 const MEMORY_FLOWS = 1_000_000;
-const MEMORY_TABLE = 2_097_152;
+/** pivsd's default connTableSize: it holds up to that many entries (the slots are 4/3 of it). */
+const MEMORY_TABLE = 1_048_576;
 /** Source addresses of the memory run: more flows than one address has ports. */
 const MEMORY_SOURCE = '198.19.0.1';
 /** Below pivsd's one-worker rate measured above, so (almost) every flow's first packet is seen. */

@@ -17,8 +17,6 @@ import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
 import { reloadConfig, type ReloadOutcome } from './reload';
 import { HealthMonitor, notifier } from '../health';
 import { startAgentListener } from '../agent/listener';
-import { startSnmp } from '../snmp';
-import { daemonSnmpSources } from '../snmp/daemon_sources';
 import { startLinks, ipAddressMover, type LinkService, type LinkFollower, type LinkServiceOptions } from '../link';
 
 export interface DaemonDeps {
@@ -135,6 +133,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     // SNMP (issue 6): AgentX subagent and/or standalone agent, both reading the same state.
     if (config.snmp !== undefined) {
       const election = vrrp;
+      // Loaded only when configured: net-snmp is the largest module pivsd could load.
+      const { startSnmp } = await import('../snmp');
+      const { daemonSnmpSources } = await import('../snmp/daemon_sources');
       const snmp = await startSnmp(config.snmp, daemonSnmpSources(director, {
         vrrp: election === null ? undefined : () => election.states(),
         sync: sync === null ? undefined : () => sync.counters(),
