@@ -91,19 +91,8 @@ void ConnTable::read(size_t idx, SlotView* v) const {
       cpu_relax();
       continue;
     }
-    v->life = s.life;
-    v->proto = s.proto;
-    v->flags = s.flags;
-    v->state = s.state;
-    v->cport = s.cport;
-    v->vport = s.vport;
-    v->caddr = s.caddr;
-    v->vaddr = s.vaddr;
-    v->real_id = s.real_id;
-    v->timeout_s = s.timeout_s;
-    v->aux = s.aux;
-    v->expires_ms = s.expires_ms;
-    if (v->flags & SF_V6) v->v6 = v6_[idx];
+    // A copy made while a writer races is thrown away by the sequence check below.
+    view_locked(idx, v);
     std::atomic_thread_fence(std::memory_order_acquire);
     if (s.seq.load(std::memory_order_relaxed) == s1) return;
   }

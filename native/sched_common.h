@@ -38,6 +38,23 @@ inline uint32_t hash_32(uint32_t val, unsigned bits) {
 
 uint32_t gcd_u32(uint32_t a, uint32_t b);
 
+// The eligible real server with the highest weight that `accept` also takes; the first listed
+// wins a tie; -1 when none (fo and ovf differ only in `accept`).
+template <typename Accept>
+int highest_weight(const RealList& reals, Accept accept) {
+  int best = -1;
+  int32_t hw = 0;
+  for (size_t i = 0; i < reals.size(); ++i) {
+    const Real& r = *reals[i];
+    if (!eligible(r) || !accept(r)) continue;
+    if (best < 0 || weight_of(r) > hw) {
+      best = int(i);
+      hw = weight_of(r);
+    }
+  }
+  return best;
+}
+
 // A round-robin position kept across update() by the identity of the last picked real server, so
 // a reload or weight change does not send the next connection back to the first server. Not
 // thread-safe: the scheduler holding it guards it with its own lock.

@@ -9,16 +9,7 @@ class Failover final : public Scheduler {
  public:
   void update(const RealList&) override {}
   int pick(const RealList& reals, const FlowInfo&) override {
-    int best = -1;
-    int32_t hw = 0;
-    for (size_t i = 0; i < reals.size(); ++i) {
-      const Real& r = *reals[i];
-      if (eligible(r) && weight_of(r) > hw) {
-        best = int(i);
-        hw = weight_of(r);
-      }
-    }
-    return best;
+    return highest_weight(reals, [](const Real&) { return true; });
   }
 };
 

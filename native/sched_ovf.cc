@@ -10,18 +10,7 @@ class Overflow final : public Scheduler {
  public:
   void update(const RealList&) override {}
   int pick(const RealList& reals, const FlowInfo&) override {
-    int best = -1;
-    int32_t hw = 0;
-    for (size_t i = 0; i < reals.size(); ++i) {
-      const Real& r = *reals[i];
-      const int32_t w = weight_of(r);
-      if (!eligible(r) || active_of(r) > w) continue;
-      if (best < 0 || w > hw) {
-        best = int(i);
-        hw = w;
-      }
-    }
-    return best;
+    return highest_weight(reals, [](const Real& r) { return active_of(r) <= weight_of(r); });
   }
 };
 
