@@ -78,8 +78,14 @@ class LocalityTable {
     swept_ = true;
     last_sweep_ = now;
     const int64_t limit = entries_.size() > kMaxEntries ? kEntryTimeoutMs : kExpirationMs;
+    erase_if([&](const Entry& e) { return idle_ms(now, e.lastuse) > limit; });
+  }
+
+  // Removes every entry `drop` says to (drop may also trim the entry it keeps).
+  template <typename Drop>
+  void erase_if(Drop drop) {
     for (auto it = entries_.begin(); it != entries_.end();) {
-      if (idle_ms(now, it->second.lastuse) > limit) {
+      if (drop(it->second)) {
         it = entries_.erase(it);
       } else {
         ++it;
@@ -103,13 +109,7 @@ class Lblc final : public Scheduler, private LocalityTable<LblcEntry> {
   void update(const RealList& reals) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto ids = identities(reals);
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      if (ids.count(it->second.real) == 0) {
-        it = entries_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    erase_if([&](const LblcEntry& e) { return ids.count(e.real) == 0; });
   }
 
   int pick(const RealList& reals, const FlowInfo& flow) override {
@@ -141,17 +141,12 @@ class Lblcr final : public Scheduler, private LocalityTable<LblcrEntry> {
   void update(const RealList& reals) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto ids = identities(reals);
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      auto& set = it->second.set;
-      set.erase(std::remove_if(set.begin(), set.end(),
-                               [&](const Real* r) { return ids.count(r) == 0; }),
-                set.end());
-      if (set.empty()) {
-        it = entries_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    erase_if([&](LblcrEntry& e) {
+      e.set.erase(std::remove_if(e.set.begin(), e.set.end(),
+                                 [&](const Real* r) { return ids.count(r) == 0; }),
+                  e.set.end());
+      return e.set.empty();
+    });
   }
 
   int pick(const RealList& reals, const FlowInfo& flow) override {
