@@ -9,8 +9,9 @@ import { createInterface } from 'node:readline';
 /**
  * The kernel sends carrier-loss notifications from linkwatch, which runs a non-urgent event at most
  * once a second: a cut within a second of any other link event anywhere on the host reaches
- * rtnetlink up to a second late. The carrier flag itself changes at once, so it is also read
- * (sysfs, no process) this often; this adds detection, it does not replace the events.
+ * rtnetlink up to a second late, and a loss followed by a return inside that window is reported as
+ * the return only (measured in docs/links.md). The carrier flag itself changes at once, so it is
+ * also read (sysfs, no process) this often; this adds detection, it does not replace the events.
  */
 export const CARRIER_CHECK_MS = 10;
 
@@ -58,7 +59,8 @@ export const ipMonitorSource: LinkSource = {
   async watch(names, onEvent, onError) {
     const wanted = new Set(names);
     // The monitor starts before the initial listing, so no change can fall between the two.
-    const child: ChildProcess = spawn('ip', ['-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // setpriv gives it a parent-death signal: a pivsd killed with SIGKILL leaves no monitor behind.
+    const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'TERM', 'ip', '-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let closed = false;
     const pending: LinkEvent[] = [];
     let ready = false;

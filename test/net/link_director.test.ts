@@ -2,7 +2,7 @@
 // primary link moves forwarding to the second at once, with no byte of the client's streams lost;
 // the primary is taken back after the hold-down; a flapping link moves traffic once.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { LinksResult } from '../../src/control/protocol';
@@ -122,5 +122,19 @@ describe('director link redundancy', { timeout: 180_000 }, () => {
     } finally {
       streams.stop();
     }
+  });
+
+  it('leaves no link monitor running when pivsd is killed with SIGKILL', async () => {
+    const { pivsd } = lab();
+    const task = `/proc/${pivsd.pid}/task`;
+    const children = readdirSync(task).flatMap((tid) => readFileSync(`${task}/${tid}/children`, 'utf8').trim().split(/\s+/)).filter((c) => c !== '');
+    const monitors = children.filter((c) => readFileSync(`/proc/${c}/cmdline`, 'utf8').split('\0').includes('monitor'));
+    assert.equal(monitors.length, 1, `pivsd's children: ${children.join(' ')}`);
+    pivsd.child.kill('SIGKILL');
+    // Gone, or a zombie waiting for whoever inherited it to reap it: either way no longer running.
+    const running = (): boolean => {
+      try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${monitors[0]}/stat`, 'utf8')); } catch { return false; }
+    };
+    await waitFor('the link monitor to exit with pivsd', async () => (running() ? undefined : true), 50, 50);
   });
 });
