@@ -21,8 +21,16 @@ pivs_step 4 "$STEPS" "Debian packages: kernel, Raspberry Pi firmware, nodejs, ss
 cat >"$DIR/etc/apt/sources.list" <<SRC
 deb $MIRROR $SUITE main non-free-firmware
 deb $MIRROR $SUITE-updates main non-free-firmware
+deb $MIRROR $SUITE-backports main non-free-firmware
 deb http://deb.debian.org/debian-security $SUITE-security main non-free-firmware
 SRC
+# Only the kernel follows backports (the Pi 5 needs its RP1 drivers), also for upgrades on the Pi.
+mkdir -p "$DIR/etc/apt/preferences.d"
+cat >"$DIR/etc/apt/preferences.d/pivs-kernel" <<PIN
+Package: linux-image-arm64 linux-image-[0-9]* linux-base-* linux-modules-* linux-base
+Pin: release n=$SUITE-backports
+Pin-Priority: 990
+PIN
 # No daemon may start inside the build chroot.
 printf '#!/bin/sh\nexit 101\n' >"$DIR/usr/sbin/policy-rc.d"
 chmod 755 "$DIR/usr/sbin/policy-rc.d"
