@@ -16,9 +16,10 @@ test('MBR: bootable FAT32 boot partition, then the ext4 root', () => {
   assert.equal(debugfs(img, 'stats').match(/Filesystem volume name:\s+(\S+)/)?.[1], 'pivs-root');
 });
 
-test('boot partition: Pi firmware, kernel, initrd, device trees for Pi 3 and 4, config and the user\'s files', () => {
+test('boot partition: Pi firmware, kernel, initrd, device trees for Pi 3, 4 and 5, config and the user\'s files', () => {
   const files = execFileSync('mdir', ['-b', '-i', fatAt(img), '::/'], { encoding: 'utf8' }).split('\n').map((l) => l.replace('::/', ''));
   for (const f of ['config.txt', 'cmdline.txt', 'start4.elf', 'fixup4.dat', 'bootcode.bin', 'bcm2711-rpi-4-b.dtb', 'bcm2837-rpi-3-b.dtb', 'bcm2837-rpi-3-b-plus.dtb',
+    'bcm2712-rpi-5-b.dtb',
     'vmlinuz', 'initrd.img', 'network.yaml', 'pivs.yaml.example', 'authorized_keys.example', 'README.txt']) {
     assert.ok(files.includes(f), `${f} is missing from the boot partition`);
   }
@@ -27,6 +28,17 @@ test('boot partition: Pi firmware, kernel, initrd, device trees for Pi 3 and 4, 
   assert.match(cmdline, /\broot=LABEL=pivs-root\b/);
   assert.match(cmdline, /\bnet\.ifnames=0\b/);
   assert.match(execFileSync('mtype', ['-i', fatAt(img), '::/config.txt'], { encoding: 'utf8' }), /arm_64bit=1/);
+});
+
+test('the kernel has the Pi 5\'s RP1 drivers (its Ethernet) and follows backports', () => {
+  const kernels = debugfs(img, 'ls /usr/lib/modules').split(/\s+/).filter((n) => /^\d+\.\d+/.test(n));
+  assert.equal(kernels.length, 1, `kernels: ${kernels.join(' ')}`);
+  const modules = `/usr/lib/modules/${kernels[0]}/kernel/drivers`;
+  assert.match(debugfs(img, `ls ${modules}/misc/rp1`), /rp1-pci\.ko/);
+  assert.match(debugfs(img, `ls ${modules}/clk`), /clk-rp1\.ko/);
+  assert.match(debugfs(img, `ls ${modules}/pinctrl`), /pinctrl-rp1\.ko/);
+  assert.match(debugfs(img, `ls ${modules}/net/ethernet/cadence`), /macb\.ko/);
+  assert.match(debugfs(img, 'cat /etc/apt/preferences.d/pivs-kernel'), /^Pin: release n=trixie-backports$/m);
 });
 
 test('pivs is installed with an arm64 addon and launchers on Debian\'s node', () => {
