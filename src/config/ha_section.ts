@@ -47,7 +47,6 @@ export const heartbeatSchema = {
     links: {
       type: 'array',
       minItems: 1,
-      maxItems: 16,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -135,6 +134,8 @@ export function validateSync(raw: RawSync, directorInterface: string): SyncSetti
 }
 
 export function validateHeartbeat(raw: RawHeartbeat): HeartbeatSettings {
+  // The heartbeat's hears mask has one bit per link (src/heartbeat/codec.ts).
+  if (raw.links.length > 8) fail('heartbeat.links', `has ${raw.links.length} links; a heartbeat can report at most 8`);
   const links = raw.links.map((l, i) => {
     if (!DIRECTOR_NAME_PATTERN.test(l.name)) fail(`heartbeat.links[${i}].name`, `"${l.name}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
     if (raw.links.findIndex((o) => o.name === l.name) !== i) fail(`heartbeat.links[${i}].name`, `"${l.name}" is the name of an earlier link`);

@@ -95,7 +95,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     }
     // --- HA transport (issue 3): heartbeat and sync start before VRRP, which is handed
     // heartbeat (isPeerAlive) and sync (mayBecomeMaster, the bulk-resync gate). ---
-    const heartbeat = await startHeartbeat(config, { logger: logger.child({ module: 'heartbeat' }) });
+    const heartbeat = await startHeartbeat(config, { logger: logger.child({ module: 'heartbeat' }), fault: () => links?.allDown() ?? false });
     if (heartbeat !== null) undo.unshift(() => heartbeat.close());
     const sync = await startSync(config, { dataplane, logger: logger.child({ module: 'sync' }) });
     if (sync !== null) undo.unshift(() => sync.close());

@@ -1,7 +1,7 @@
 export {
   HeartbeatService, HEARTBEAT_PORT, type HeartbeatServiceOptions, type PeerStatus, type PathStatus, type PathEvent,
-  type HeartbeatCounters,
+  type PeerReportEvent, type HeartbeatCounters,
 } from './service';
 export { heartbeatServiceOptions } from './options';
-export { encodeHeartbeat, decodeHeartbeat, type Heartbeat } from './codec';
+export { encodeHeartbeat, decodeHeartbeat, MAX_HEARTBEAT_LINKS, type Heartbeat } from './codec';
 export { startHeartbeat } from './start';

@@ -3,7 +3,7 @@ import type { HeartbeatSettings } from '../config/model';
 import type { HeartbeatLogger, HeartbeatServiceOptions } from './service';
 
 export function heartbeatServiceOptions(
-  settings: HeartbeatSettings, deps: { name: string; logger?: HeartbeatLogger },
+  settings: HeartbeatSettings, deps: { name: string; logger?: HeartbeatLogger; fault?: () => boolean },
 ): HeartbeatServiceOptions {
   return {
     name: deps.name,
@@ -14,5 +14,6 @@ export function heartbeatServiceOptions(
     intervalMs: settings.intervalMs,
     deadIntervals: settings.deadIntervals,
     logger: deps.logger,
+    fault: deps.fault,
   };
 }

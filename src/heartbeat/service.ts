@@ -1,11 +1,13 @@
 // Liveness of the peers over every link: each link has its own socket bound to its local address,
 // sends a signed heartbeat to each peer's address on that link every interval, and declares a path
 // dead after deadIntervals intervals without a valid one. VRRP asks isPeerAlive() so a standby does
-// not take over while the master still answers on some path (split-brain guard).
+// not take over while the master still answers on some path (split-brain guard). Each heartbeat also
+// carries the sender's view: FAULT (it has stepped down, so it must not hold its peer back) and which
+// paths it hears the recipient on, since a one-way cut is invisible to the side that still receives.
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { ReplayGuard, SequenceSource } from '../sync/sequence';
-import { decodeHeartbeat, encodeHeartbeat } from './codec';
+import { decodeHeartbeat, encodeHeartbeat, MAX_HEARTBEAT_LINKS } from './codec';
 
 export const HEARTBEAT_PORT = 8849;
 
@@ -41,6 +43,8 @@ export interface HeartbeatServiceOptions {
   now?: () => number;
   /** Opens a link's socket; tests wrap it to cut a path. */
   createSocket?: (link: HeartbeatLinkOptions) => dgram.Socket;
+  /** This director's fault state (every link down), read at each send; default never. */
+  fault?: () => boolean;
 }
 
 export interface PathStatus {
@@ -50,11 +54,15 @@ export interface PathStatus {
   alive: boolean;
   /** When the last valid heartbeat came over this path (ms since 1970), null if none yet. */
   lastSeenMs: number | null;
+  /** Whether the peer, in its last heartbeat, said it hears this director over this path; null: none yet. */
+  peerHears: boolean | null;
 }
 
 export interface PeerStatus {
   name: string;
   alive: boolean;
+  /** The peer's last heartbeat said it has every link down and has stepped down. */
+  fault: boolean;
   paths: PathStatus[];
 }
 
@@ -63,6 +71,14 @@ export interface PathEvent {
   link: string;
   address: string;
   alive: boolean;
+}
+
+/** The peer's report of one path (what it hears from this director) changed. */
+export interface PeerReportEvent {
+  peer: string;
+  link: string;
+  address: string;
+  peerHears: boolean;
 }
 
 export interface HeartbeatCounters {
@@ -77,6 +93,7 @@ export interface HeartbeatCounters {
 interface PathState {
   alive: boolean;
   lastSeenMs: number | null;
+  peerHears: boolean | null;
 }
 
 const noLog: HeartbeatLogger = { info: () => {}, warn: () => {}, debug: () => {} };
@@ -91,10 +108,15 @@ export class HeartbeatService {
   private readonly replay = new ReplayGuard();
   /** paths[peer index][link index] */
   private readonly paths: PathState[][];
+  /** The FAULT flag of each peer's last heartbeat. */
+  private readonly peerFault: boolean[];
   private readonly count: HeartbeatCounters = { sent: 0, received: 0, forged: 0, replayed: 0, refused: 0 };
   private timer: NodeJS.Timeout | null = null;
 
   constructor(opts: HeartbeatServiceOptions) {
+    if (opts.links.length > MAX_HEARTBEAT_LINKS) {
+      throw new Error(`heartbeat has ${opts.links.length} links; a heartbeat has one bit per link, so at most ${MAX_HEARTBEAT_LINKS}.`);
+    }
     for (const p of opts.peers) {
       if (p.addresses.length !== opts.links.length) {
         throw new Error(`heartbeat peer "${p.name}" has ${p.addresses.length} addresses for ${opts.links.length} links; give one per link.`);
@@ -104,7 +126,8 @@ export class HeartbeatService {
     this.log = opts.logger ?? noLog;
     this.now = opts.now ?? Date.now;
     this.sequences = opts.links.map(() => new SequenceSource(this.now()));
-    this.paths = opts.peers.map(() => opts.links.map(() => ({ alive: false, lastSeenMs: null })));
+    this.paths = opts.peers.map(() => opts.links.map(() => ({ alive: false, lastSeenMs: null, peerHears: null })));
+    this.peerFault = opts.peers.map(() => false);
   }
 
   /** Binds every link's socket, then starts sending and watching. */
@@ -128,25 +151,35 @@ export class HeartbeatService {
     this.timer.unref();
   }
 
-  /** True if the peer owning `address` (on any link) is alive on at least one path. Unknown address: false. */
+  /**
+   * True if the peer owning `address` (on any link) is alive on at least one path and does not report
+   * FAULT: a master that stepped down must not keep its backup from taking over. Unknown address: false.
+   */
   isPeerAlive(address: string): boolean {
     const i = this.opts.peers.findIndex((p) => p.addresses.includes(address));
-    return i >= 0 && this.paths[i].some((p) => p.alive);
+    return i >= 0 && !this.peerFault[i] && this.paths[i].some((p) => p.alive);
   }
 
   peers(): PeerStatus[] {
     return this.opts.peers.map((peer, i) => ({
       name: peer.name,
       alive: this.paths[i].some((p) => p.alive),
-      paths: this.opts.links.map((link, j) => ({
-        link: link.name, address: peer.addresses[j], alive: this.paths[i][j].alive, lastSeenMs: this.paths[i][j].lastSeenMs,
-      })),
+      fault: this.peerFault[i],
+      paths: this.opts.links.map((link, j) => {
+        const { alive, lastSeenMs, peerHears } = this.paths[i][j];
+        return { link: link.name, address: peer.addresses[j], alive, lastSeenMs, peerHears };
+      }),
     }));
   }
 
   /** Called on every path transition (up or down), never for unchanged state. */
   onPathChange(handler: (e: PathEvent) => void): void {
     this.events.on('path', handler);
+  }
+
+  /** Called when a peer's report of a path changes (it starts or stops hearing this director there). */
+  onPeerReport(handler: (e: PeerReportEvent) => void): void {
+    this.events.on('report', handler);
   }
 
   counters(): HeartbeatCounters {
@@ -163,20 +196,24 @@ export class HeartbeatService {
   private tick(): void {
     const o = this.opts;
     const now = this.now();
-    for (const [j, socket] of this.sockets.entries()) {
-      if (socket === null) continue;
-      const datagram = encodeHeartbeat({ linkId: j, sender: o.name, sequence: this.sequences[j].take(), timestampMs: now }, o.key);
-      for (const peer of o.peers) {
-        this.count.sent++;
-        socket.send(datagram, o.peerPort ?? o.port, peer.addresses[j], (err) => {
-          if (err) this.log.debug({ err, peer: peer.name, link: o.links[j].name }, 'heartbeat: send failed');
-        });
-      }
-    }
+    // Expire first, so the hears masks sent below are current.
     const deadAfter = o.deadIntervals * o.intervalMs;
     for (const [i, states] of this.paths.entries()) {
       for (const [j, state] of states.entries()) {
         if (state.alive && state.lastSeenMs !== null && now - state.lastSeenMs > deadAfter) this.transition(i, j, false);
+      }
+    }
+    const fault = o.fault?.() ?? false;
+    const hears = this.paths.map((states) => states.reduce((mask, s, j) => (s.alive ? mask | (1 << j) : mask), 0));
+    for (const [j, socket] of this.sockets.entries()) {
+      if (socket === null) continue;
+      const sequence = this.sequences[j].take();
+      for (const [i, peer] of o.peers.entries()) {
+        const datagram = encodeHeartbeat({ linkId: j, sender: o.name, sequence, timestampMs: now, fault, hears: hears[i] }, o.key);
+        this.count.sent++;
+        socket.send(datagram, o.peerPort ?? o.port, peer.addresses[j], (err) => {
+          if (err) this.log.debug({ err, peer: peer.name, link: o.links[j].name }, 'heartbeat: send failed');
+        });
       }
     }
   }
@@ -204,6 +241,28 @@ export class HeartbeatService {
     }
     this.paths[i][linkIndex].lastSeenMs = this.now();
     if (!this.paths[i][linkIndex].alive) this.transition(i, linkIndex, true);
+    this.takeReport(i, h.fault, h.hears);
+  }
+
+  private takeReport(peerIndex: number, fault: boolean, hears: number): void {
+    const peer = this.opts.peers[peerIndex];
+    if (fault !== this.peerFault[peerIndex]) {
+      this.peerFault[peerIndex] = fault;
+      if (fault) this.log.warn({ peer: peer.name }, `heartbeat: peer ${peer.name} reports FAULT (every link down; it has stepped down)`);
+      else this.log.info({ peer: peer.name }, `heartbeat: peer ${peer.name} no longer reports FAULT`);
+    }
+    for (const [j, state] of this.paths[peerIndex].entries()) {
+      const peerHears = (hears & (1 << j)) !== 0;
+      const was = state.peerHears;
+      state.peerHears = peerHears;
+      // A first report of "not heard" is the start-up race (the peer has not had our heartbeat yet), not a loss.
+      if (was === peerHears || (was === null && !peerHears)) continue;
+      const link = this.opts.links[j];
+      const event: PeerReportEvent = { peer: peer.name, link: link.name, address: peer.addresses[j], peerHears };
+      if (peerHears) this.log.info(event, `heartbeat: peer ${peer.name} reports the path over link ${link.name} restored`);
+      else this.log.warn(event, `heartbeat: peer ${peer.name} reports the path over link ${link.name} lost`);
+      this.events.emit('report', event);
+    }
   }
 
   private transition(peerIndex: number, linkIndex: number, alive: boolean): void {

@@ -4,9 +4,12 @@ import { haName } from '../sync/start';
 import { heartbeatServiceOptions } from './options';
 import { HeartbeatService, type HeartbeatLogger } from './service';
 
-export async function startHeartbeat(config: Config, deps: { logger: HeartbeatLogger }): Promise<HeartbeatService | null> {
+/** `fault`: this director has every link down (link/ allDown()); its heartbeats then say FAULT. */
+export async function startHeartbeat(
+  config: Config, deps: { logger: HeartbeatLogger; fault?: () => boolean },
+): Promise<HeartbeatService | null> {
   if (config.heartbeat === undefined) return null;
-  const service = new HeartbeatService(heartbeatServiceOptions(config.heartbeat, { name: haName(config), logger: deps.logger }));
+  const service = new HeartbeatService(heartbeatServiceOptions(config.heartbeat, { name: haName(config), ...deps }));
   try {
     await service.start();
   } catch (e) {

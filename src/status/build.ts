@@ -34,9 +34,12 @@ function peerDocument(p: PeerStatus, now: number): PeerDocument {
   return {
     name: p.name,
     alive: p.alive,
+    fault: p.fault,
     lastHeartbeat: iso(last),
     lastHeartbeatAgeSeconds: last === null ? null : Math.max(0, Math.round(now - last) / 1000),
-    paths: p.paths.map((path) => ({ link: path.link, address: path.address, alive: path.alive, lastHeartbeat: iso(path.lastSeenMs) })),
+    paths: p.paths.map((path) => ({
+      link: path.link, address: path.address, alive: path.alive, lastHeartbeat: iso(path.lastSeenMs), peerHears: path.peerHears,
+    })),
   };
 }
 

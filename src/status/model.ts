@@ -27,6 +27,8 @@ export interface VrrpInstanceStatus {
 export interface PeerStatus {
   name: string;
   alive: boolean;
+  /** The peer's last heartbeat said it has every link down and has stepped down. */
+  fault: boolean;
   paths: PeerPath[];
 }
 
@@ -37,6 +39,8 @@ export interface PeerPath {
   alive: boolean;
   /** Epoch milliseconds of the last valid heartbeat on this path; null: none yet. */
   lastSeenMs: number | null;
+  /** The peer's own report: it hears this director over this path; null: no heartbeat from it yet. */
+  peerHears: boolean | null;
 }
 
 export interface LinkStatus {
@@ -93,10 +97,11 @@ export interface DirectorStatus {
 export interface PeerDocument {
   name: string;
   alive: boolean;
+  fault: boolean;
   /** The latest heartbeat over any path. */
   lastHeartbeat: string | null;
   lastHeartbeatAgeSeconds: number | null;
-  paths: { link: string; address: string; alive: boolean; lastHeartbeat: string | null }[];
+  paths: { link: string; address: string; alive: boolean; lastHeartbeat: string | null; peerHears: boolean | null }[];
 }
 
 export interface VirtualServiceDocument {

@@ -118,12 +118,14 @@ export const statusSchema = {
       items: object({
         name: text,
         alive: { type: 'boolean' },
+        fault: { type: 'boolean' },
         lastHeartbeat: { oneOf: [{ type: 'null' }, timestamp] },
         lastHeartbeatAgeSeconds: { type: ['number', 'null'], minimum: 0 },
         paths: {
           type: 'array',
           items: object({
             link: text, address: text, alive: { type: 'boolean' }, lastHeartbeat: { oneOf: [{ type: 'null' }, timestamp] },
+            peerHears: { type: ['boolean', 'null'] },
           }),
         },
       }),

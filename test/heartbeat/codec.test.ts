@@ -1,4 +1,4 @@
-// The heartbeat datagram byte for byte, HMAC checked against node:crypto with a fixed key.
+// The heartbeat datagram (version 2) byte for byte, HMAC checked against node:crypto with a fixed key.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -6,25 +6,39 @@ import { decodeHeartbeat, encodeHeartbeat } from '../../src/heartbeat';
 
 const KEY = Buffer.from('0123456789abcdef', 'utf8');
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const signedWith = (b: Buffer): Buffer => Buffer.concat([b, createHmac('sha256', KEY).update(b).digest()]);
 
 describe('heartbeat codec', () => {
-  const hb = { linkId: 1, sender: 'lvs-a', sequence: 0x1112131415161718n, timestampMs: 1700000000123 };
+  // A sender in FAULT that hears the recipient over links 0 and 2.
+  const hb = { linkId: 1, sender: 'lvs-a', sequence: 0x1112131415161718n, timestampMs: 1700000000123, fault: true, hears: 0b101 };
   // 1700000000123 = 0x18BCFE5687B
-  const signed = hex('50564842 01 01 05 00 1112131415161718 0000018BCFE5687B 6c76732d61');
+  const header = hex('50564842 02 01 05 01 1112131415161718 0000018BCFE5687B 05 000000 6c76732d61');
 
-  it('encodes magic PVHB, version, link id, name length, sequence, timestamp, name, HMAC', () => {
-    const mac = createHmac('sha256', KEY).update(signed).digest();
-    assert.equal(encodeHeartbeat(hb, KEY).toString('hex'), Buffer.concat([signed, mac]).toString('hex'));
+  it('encodes magic PVHB, version 2, link id, name length, flags, sequence, timestamp, hears, name, HMAC', () => {
+    assert.equal(encodeHeartbeat(hb, KEY).toString('hex'), signedWith(header).toString('hex'));
   });
 
-  it('decodes what it encoded', () => {
-    assert.deepEqual(decodeHeartbeat(encodeHeartbeat(hb, KEY), KEY), { ok: true, ...hb });
+  it('sends flags 0 without FAULT and the hears mask as given', () => {
+    const b = encodeHeartbeat({ ...hb, fault: false, hears: 0x80 }, KEY);
+    assert.deepEqual([b[7], b[24], b[25], b[26], b[27], b.length], [0, 0x80, 0, 0, 0, 65]);
+  });
+
+  it('decodes hand-built bytes and what it encoded', () => {
+    assert.deepEqual(decodeHeartbeat(signedWith(header), KEY), { ok: true, ...hb });
+    const calm = { ...hb, fault: false, hears: 0 };
+    assert.deepEqual(decodeHeartbeat(encodeHeartbeat(calm, KEY), KEY), { ok: true, ...calm });
+  });
+
+  it('refuses a hears mask that does not fit a byte', () => {
+    assert.throws(() => encodeHeartbeat({ ...hb, hears: 256 }, KEY), { message: 'the hears mask 256 must be a whole number from 0 to 255.' });
   });
 
   it('calls a changed byte or another key forged', () => {
-    const b = encodeHeartbeat(hb, KEY);
-    b[5] = 0;
-    assert.deepEqual(decodeHeartbeat(b, KEY), { ok: false, reason: 'forged', detail: 'HMAC does not match' });
+    for (const offset of [5, 7, 24]) {
+      const b = encodeHeartbeat(hb, KEY);
+      b[offset] ^= 1;
+      assert.deepEqual(decodeHeartbeat(b, KEY), { ok: false, reason: 'forged', detail: 'HMAC does not match' });
+    }
     assert.equal((decodeHeartbeat(encodeHeartbeat(hb, KEY), Buffer.from('fedcba9876543210')) as { reason: string }).reason, 'forged');
   });
 
@@ -33,8 +47,12 @@ describe('heartbeat codec', () => {
     const b = encodeHeartbeat(hb, KEY);
     assert.deepEqual(decodeHeartbeat(b.subarray(0, b.length - 1), KEY),
       { ok: false, reason: 'malformed', detail: 'heartbeat length does not match its sender name' });
-    const v2 = Buffer.from(b);
-    v2[4] = 2;
-    assert.deepEqual(decodeHeartbeat(v2, KEY), { ok: false, reason: 'malformed', detail: 'heartbeat version 2 is not 1' });
+  });
+
+  it('refuses a version 1 heartbeat (24-byte header, no flags or hears) by name', () => {
+    const v1 = signedWith(hex('50564842 01 01 05 00 1112131415161718 0000018BCFE5687B 6c76732d61'));
+    assert.deepEqual(decodeHeartbeat(v1, KEY), {
+      ok: false, reason: 'malformed', detail: 'heartbeat version 1 is not 2; run the same pivs release on every director',
+    });
   });
 });

@@ -68,4 +68,10 @@ describe('heartbeat section', () => {
     assert.equal(refused('heartbeat:\n  links: [{ name: lan, localAddress: 198.18.0.2 }]\n  peers: [{ name: b, addresses: [198.18.0.3] }]\n'),
       'config: heartbeat.key: is required but missing');
   });
+
+  it('takes at most 8 links, one per bit of the hears mask', () => {
+    const links = Array.from({ length: 9 }, (_, i) => `    - { name: l${i}, localAddress: 198.18.0.${i + 1} }\n`).join('');
+    assert.equal(refused(`heartbeat:\n  key: "a heartbeat key!!"\n  links:\n${links}  peers: [{ name: b, addresses: [] }]\n`),
+      'config: heartbeat.links: has 9 links; a heartbeat can report at most 8');
+  });
 });
