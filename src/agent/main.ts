@@ -10,8 +10,7 @@ import { runHealthCheck } from './health';
 import { parseBogoMips } from './proc';
 import { Reporter } from './reporter';
 import { parseAgentArgs } from './options';
-import { startAgentLinks } from './links';
-import type { LinkService } from '../link';
+import { startAgentLinks, type AgentLinks } from './links';
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -55,6 +54,7 @@ function main(): void {
   logger.info({ address: config.address, directors: config.directors, bogoMips, periodMs: config.periodMs }, 'pivs-agent started');
   let wasSending: boolean | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let stopping = false;
   const loop = async () => {
     const started = Date.now();
     try {
@@ -67,20 +67,24 @@ function main(): void {
     } catch (e) {
       logger.error({ err: e }, 'report failed');
     }
-    timer = setTimeout(() => void loop(), Math.max(0, config.periodMs - (Date.now() - started)));
+    if (!stopping) timer = setTimeout(() => void loop(), Math.max(0, config.periodMs - (Date.now() - started)));
   };
   void loop();
-  let links: LinkService | null = null;
-  if (setup.links.length > 1) {
-    startAgentLinks(setup.links, setup.holdDownMs, config.directors, logger)
-      .then((l) => { links = l; })
-      .catch((e) => { logger.error({ err: firstLine(e) }, 'link redundancy could not start'); });
-  }
+  const links: Promise<AgentLinks | null> = setup.links.length > 1
+    ? startAgentLinks(setup.links, setup.holdDownMs, config.directors, logger)
+      .catch((e) => { logger.error({ err: firstLine(e) }, 'link redundancy could not start'); return null; })
+    : Promise.resolve(null);
   const stop = () => {
-    links?.close();
+    if (stopping) return;
+    stopping = true;
     if (timer !== null) clearTimeout(timer);
-    for (const s of Object.values(sockets)) s.close();
-    process.exit(0);
+    // The standby routes are removed before exit, so the server is left as its active link has it.
+    links.then((l) => l?.stop())
+      .catch((e) => logger.error({ err: firstLine(e) }, 'link redundancy did not stop cleanly'))
+      .finally(() => {
+        for (const s of Object.values(sockets)) s.close();
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,6 +1,7 @@
 // link/: Ethernet redundancy (HAS's link daemon) — rtnetlink link events, the failover/failback
 // state machine, and what moves with the active link. docs/links.md.
-export { startLinks, ipAddressMover, ipRouteMover } from './service';
+export { startLinks, ipAddressMover } from './service';
+export { RouteMetricMover } from './routes';
 export type { LinkService, LinkServiceOptions, LinkStatus, LinkStatusEntry, LinkFollower, AddressMover } from './service';
 export { ipMonitorSource, parseLinkLine } from './monitor';
 export type { LinkSource, LinkEvent, LinkWatch } from './monitor';

@@ -42,7 +42,7 @@ export interface AddressMover {
 export interface LinkServiceOptions {
   links: readonly string[];
   holdDownMs: number;
-  /** The director's rings; absent on a real server (pivs-agent), where only addresses and routes move. */
+  /** The director's rings; absent on a real server (pivs-agent), where addresses and routes move (routes.ts). */
   dataplane?: Pick<Dataplane, 'setInterface'>;
   /** The interface the dataplane was opened on. */
   openedOn: string;
@@ -64,7 +64,7 @@ export interface LinkService {
   close(): void;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
+export function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: 5000 }, (err, out, stderr) => (err ? reject(new Error(String(stderr).trim() || err.message)) : resolve(String(out))));
   });
@@ -84,43 +84,6 @@ export const ipAddressMover: AddressMover = {
     const own = parseAddrShow(await run('ip', ['-o', '-4', 'addr', 'show', 'dev', from]));
     for (const cidr of own) await run('ip', ['addr', 'replace', cidr, 'dev', to]);
     for (const cidr of own) await run('ip', ['addr', 'del', cidr, 'dev', from]).catch(() => '');
-  },
-};
-
-/**
- * The routes of a link other than the kernel's own prefix routes, as `ip route` arguments without
- * the device (e.g. ["default", "via", "198.18.0.254", "metric", "10"]).
- */
-export function parseRouteShow(text: string): string[][] {
-  const routes: string[][] = [];
-  for (const line of text.split('\n')) {
-    const words = line.trim().split(/\s+/).filter((w) => w !== '');
-    if (words.length === 0 || words.includes('kernel')) continue;
-    const out: string[] = [];
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i];
-      if (w === 'linkdown' || w === 'dead' || w === 'onlink' || w === 'pervasive' || w === 'offload') continue;
-      if (w === 'dev' || w === 'proto' || w === 'scope') { i++; continue; }
-      out.push(w);
-    }
-    routes.push(out);
-  }
-  return routes;
-}
-
-/**
- * A real server (pivs-agent, HAS's route-metric method): the routes of the old link are put on
- * the new one by `ip route replace` with the same metric — the kernel swaps each in one step, as
- * the route key is prefix, TOS and metric — and the addresses move with their prefix routes,
- * since with arp_ignore=1 the server answers ARP for its address only on the link that holds it.
- */
-export const ipRouteMover: AddressMover = {
-  async move(from, to) {
-    const routes = parseRouteShow(await run('ip', ['-o', '-4', 'route', 'show', 'dev', from]));
-    await ipAddressMover.move(from, to);
-    for (const r of routes) {
-      await run('ip', ['route', 'replace', ...r, 'dev', to]).catch(() => '');
-    }
   },
 };
 

@@ -1,6 +1,8 @@
-// Link redundancy on a real server (docs/links.md): pivs-agent --link eth0 --link eth1. Cutting the
-// server's primary link moves its address and routes to eth1, the director learns its MAC there,
-// and the replies of the client's streams keep flowing over LAN2; back on eth0 after the hold-down.
+// Link redundancy on a real server (docs/links.md): pivs-agent --link eth0 --link eth1. The agent
+// pre-installs the server's routes on eth1 at a higher metric (HAS's route-metric method); cutting
+// the server's primary link moves its address to eth1 and gives eth1 the routes' own metrics, the
+// director learns its MAC there, and the replies of the client's streams keep flowing over LAN2;
+// back on eth0 after the hold-down. Stopping the agent removes the standby routes.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -25,11 +27,25 @@ function startAgent(t: Topology): ChildProcess {
     { logFile: join(t.runDir, 'agent-links.log') });
 }
 
-async function holds(t: Topology, dev: string): Promise<{ address: boolean; route: boolean }> {
+async function holdsAddress(t: Topology, dev: string): Promise<boolean> {
   const r = t.reals[0];
-  const addrs = await t.exec(r, 'ip', ['-o', '-4', 'addr', 'show', 'dev', dev]);
-  const routes = await t.exec(r, 'ip', ['-o', '-4', 'route', 'show', 'dev', dev]);
-  return { address: addrs.includes(`inet ${r.address}/`), route: routes.includes(EXTRA_ROUTE) };
+  return (await t.exec(r, 'ip', ['-o', '-4', 'addr', 'show', 'dev', dev])).includes(`inet ${r.address}/`);
+}
+
+/** Each link's metric for a destination, as `ip -4 route show` lists the server's routes: { eth0: 50, eth1: 60 }. */
+async function metrics(t: Topology, prefix: string): Promise<Record<string, number>> {
+  const found: Record<string, number> = {};
+  for (const line of (await t.exec(t.reals[0], 'ip', ['-o', '-4', 'route', 'show'])).split('\n')) {
+    const w = line.trim().split(/\s+/);
+    if (w[0] !== prefix) continue;
+    found[w[w.indexOf('dev') + 1]] = w.includes('metric') ? Number(w[w.indexOf('metric') + 1]) : 0;
+  }
+  return found;
+}
+
+async function ignoresLinkdown(t: Topology): Promise<string> {
+  const keys = ['eth0', 'eth1'].map((l) => `net.ipv4.conf.${l}.ignore_routes_with_linkdown`);
+  return (await t.exec(t.reals[0], 'sysctl', keys)).trim();
 }
 
 describe('real server link redundancy (pivs-agent)', { timeout: 180_000 }, () => {
@@ -48,8 +64,15 @@ describe('real server link redundancy (pivs-agent)', { timeout: 180_000 }, () =>
     const { t, pivsd } = lab();
     const rs = t.reals[0];
     await t.exec(rs, 'ip', ['route', 'add', EXTRA_ROUTE, 'via', t.client.address, 'dev', 'eth0', 'metric', '50']);
+    const lan = (await t.exec(rs, 'ip', ['-o', '-4', 'route', 'show', 'dev', 'eth0', 'proto', 'kernel'])).trim().split(/\s+/)[0];
+    const sysctlsBefore = await ignoresLinkdown(t);
     const agent = startAgent(t);
     await waitFor('the agent to start its links', async () => (/link redundancy started/.test(await t.exec(rs, 'cat', [join(t.runDir, 'agent-links.log')])) ? true : undefined), 100, 100);
+    // Standby copies on eth1, 10 above each route's own metric; the kernel skips a link without carrier.
+    ctx.diagnostic(`routes with the agent started: ${(await t.exec(rs, 'ip', ['-4', 'route', 'show'])).trim().split('\n').join('; ')}`);
+    assert.deepEqual(await metrics(t, EXTRA_ROUTE), { eth0: 50, eth1: 60 });
+    assert.deepEqual(await metrics(t, lan), { eth0: 0, eth1: 10 });
+    assert.equal(await ignoresLinkdown(t), 'net.ipv4.conf.eth0.ignore_routes_with_linkdown = 1\nnet.ipv4.conf.eth1.ignore_routes_with_linkdown = 1');
     await pivsd.waitReady();
     const streams = StreamRun.start(t, { connections: 2, durationMs: 10_000 });
     try {
@@ -57,11 +80,11 @@ describe('real server link redundancy (pivs-agent)', { timeout: 180_000 }, () =>
       const cutAt = Date.now();
       streams.mark(cutAt);
       await run('ip', ['-n', t.switchNs, 'link', 'set', t.switchPort(rs, 1), 'down']);
-      await waitFor('address and route on eth1', async () => {
-        const h = await holds(t, 'eth1');
-        return h.address && h.route ? true : undefined;
-      }, 100, 50);
-      assert.deepEqual(await holds(t, 'eth0'), { address: false, route: false });
+      await waitFor('the address and the routes\' own metrics on eth1', async () => (
+        await holdsAddress(t, 'eth1') && (await metrics(t, EXTRA_ROUTE)).eth1 === 50 && (await metrics(t, lan)).eth1 === 0 ? true : undefined), 100, 50);
+      assert.equal(await holdsAddress(t, 'eth0'), false);
+      assert.deepEqual(await metrics(t, EXTRA_ROUTE), { eth0: 60, eth1: 50 });
+      assert.deepEqual(await metrics(t, lan), { eth0: 10, eth1: 0 });
       // The replies now leave by LAN2: the server's eth1 keeps transmitting while eth0 is cut.
       const sent = async (): Promise<number> => {
         const out = await t.exec(rs, 'ip', ['-s', '-j', 'link', 'show', 'eth1']);
@@ -71,16 +94,25 @@ describe('real server link redundancy (pivs-agent)', { timeout: 180_000 }, () =>
       await waitFor('replies over eth1', async () => ((await sent()) - base >= 50 ? true : undefined), 100, 50);
 
       await run('ip', ['-n', t.switchNs, 'link', 'set', t.switchPort(rs, 1), 'up']);
-      await waitFor('address and route back on eth0', async () => {
-        const h = await holds(t, 'eth0');
-        return h.address && h.route ? true : undefined;
-      }, 100, 100);
-      assert.deepEqual(await holds(t, 'eth1'), { address: false, route: false });
+      await waitFor('the address and the routes\' own metrics back on eth0', async () => (
+        await holdsAddress(t, 'eth0') && (await metrics(t, EXTRA_ROUTE)).eth0 === 50 && (await metrics(t, lan)).eth0 === 0 ? true : undefined), 100, 100);
+      assert.equal(await holdsAddress(t, 'eth1'), false);
+      assert.deepEqual(await metrics(t, EXTRA_ROUTE), { eth0: 50, eth1: 60 });
+      assert.deepEqual(await metrics(t, lan), { eth0: 0, eth1: 10 });
 
       const report = await streams.finished(60_000);
       assert.equal(lostConnections(report), 0, `${damageText(report)}\n${pivsd.log().slice(-2000)}`);
       assert.ok(report.connections.every((c) => c.firstByteAfterMarkMs[0] !== null), 'a stream received nothing after the cut');
       ctx.diagnostic(`first byte after the server's cut: ${report.connections.map((c) => c.firstByteAfterMarkMs[0]).join(', ')} ms`);
+
+      // Stopped, the agent leaves the server as its active link has it: no standby routes, sysctls as they were.
+      await t.stop(agent);
+      assert.equal(agent.signalCode, null, 'the agent did not exit on SIGTERM');
+      assert.deepEqual(await metrics(t, EXTRA_ROUTE), { eth0: 50 });
+      assert.deepEqual(await metrics(t, lan), { eth0: 0 });
+      assert.equal(await ignoresLinkdown(t), sysctlsBefore);
+      const log = await t.exec(rs, 'cat', [join(t.runDir, 'agent-links.log')]);
+      assert.doesNotMatch(log, /could not|some standby routes/, log);
     } finally {
       streams.stop();
       await t.stop(agent);
