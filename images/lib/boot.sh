@@ -21,7 +21,7 @@ pivs_ischroot_on "$R"
 # What raspi-firmware's configure step does (and repeats on the Pi at every upgrade): copy the
 # firmware, then run its kernel hook, which adds kernel, initrd, device trees, config.txt and
 # cmdline.txt. The initramfs it copies was built with the small module list (base.sh).
-cp "$R"/usr/lib/raspi-firmware/* "$R/boot/firmware/"
+cp -r "$R"/usr/lib/raspi-firmware/. "$R/boot/firmware/"
 pivs_chroot "$R" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware >"$BOOTFS.log" 2>&1 \
   || { tail -20 "$BOOTFS.log"; pivs_die "raspi-firmware's kernel hook failed (log: $BOOTFS.log)."; }
 pivs_ischroot_off "$R"
