@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross-builds the addon for arm64 (g++-aarch64-linux-gnu) in a copy of the sources, so the
 # working tree's build/ (the amd64 addon the tests load) is left alone. N-API: the one build
-# runs on Debian's Node 18 and on Node 20.
+# runs on the image's Node (Debian trixie's 20.x) whatever Node the build machine has.
 # cross_addon.sh REPO OUT  ->  OUT/build/Release/pivs_native.node (aarch64 ELF)
 set -euo pipefail
 REPO=$1 OUT=$2

@@ -10,7 +10,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { builtImage, partitions } from './image_file';
+import { builtImage, fatAt, partitions } from './image_file';
 
 const VIP = '198.18.0.10';
 const PIVS_YAML = `role: director
@@ -137,6 +137,10 @@ test('over SSH (key from the boot partition): pivsd is active as the pivs user, 
   assert.match(show, /^User=pivs$/m);
   assert.equal(ssh('ps -o user= -p "$(systemctl show -p MainPID --value pivsd)"').trim(), 'pivs');
   assert.match(ssh('cat /etc/hostname'), /^pivs$/m);
+  // It runs the kernel config.txt names for the Pi (the backports one), with the Pi 5's RP1 driver.
+  const config = execFileSync('mtype', ['-i', fatAt(builtImage()), '::/config.txt'], { encoding: 'utf8' });
+  assert.equal(`vmlinuz-${ssh('uname -r').trim()}`, /^kernel=(\S+)$/m.exec(config)?.[1]);
+  assert.match(ssh('modinfo -n rp1_pci'), /\/rp1[-_]pci\.ko/);
   // The root file system grew into the bigger card on the first boot.
   assert.equal(ssh('systemctl is-active pivs-growfs pivs-boot-config'), 'active\nactive\n');
   const grownBytes = Number(ssh('lsblk -bno SIZE "$(findmnt -no SOURCE /)"').trim());

@@ -18,7 +18,7 @@ test('the addon cross-builds to a 64-bit little-endian aarch64 shared object', (
   assert.equal(elf[5], 1, 'little-endian');
   assert.equal(elf.readUInt16LE(16), 3, 'ET_DYN (shared object)');
   assert.equal(elf.readUInt16LE(18), 183, 'EM_AARCH64');
-  // N-API only: the one build must load on Debian's Node 18 and on Node 20.
+  // N-API only: the one build must load on the image's Node, whatever Node built it.
   const symbols = execFileSync('aarch64-linux-gnu-nm', ['-D', '--undefined-only', join(dir, 'build/Release/pivs_native.node')], { encoding: 'utf8' });
   assert.match(symbols, /\bnapi_module_register\b|\bnapi_create_function\b/);
   assert.doesNotMatch(symbols, /\b_ZN2v8/, 'no direct V8 symbols');

@@ -34,11 +34,15 @@ test('the kernel has the Pi 5\'s RP1 drivers (its Ethernet) and follows backport
   const kernels = debugfs(img, 'ls /usr/lib/modules').split(/\s+/).filter((n) => /^\d+\.\d+/.test(n));
   assert.equal(kernels.length, 1, `kernels: ${kernels.join(' ')}`);
   const modules = `/usr/lib/modules/${kernels[0]}/kernel/drivers`;
-  assert.match(debugfs(img, `ls ${modules}/misc/rp1`), /rp1-pci\.ko/);
-  assert.match(debugfs(img, `ls ${modules}/clk`), /clk-rp1\.ko/);
-  assert.match(debugfs(img, `ls ${modules}/pinctrl`), /pinctrl-rp1\.ko/);
+  // Module file names use '_' from kernel 7 on, '-' before.
+  assert.match(debugfs(img, `ls ${modules}/misc/rp1`), /rp1[-_]pci\.ko/);
+  assert.match(debugfs(img, `ls ${modules}/clk`), /clk[-_]rp1\.ko/);
+  assert.match(debugfs(img, `ls ${modules}/pinctrl`), /pinctrl[-_]rp1\.ko/);
   assert.match(debugfs(img, `ls ${modules}/net/ethernet/cadence`), /macb\.ko/);
   assert.match(debugfs(img, 'cat /etc/apt/preferences.d/pivs-kernel'), /^Pin: release n=trixie-backports$/m);
+  // The device tree the Pi 5's firmware loads (upstream name) must describe RP1's Ethernet (GEM).
+  const dtb = execFileSync('mtype', ['-i', fatAt(img), '::/bcm2712-rpi-5-b.dtb']);
+  assert.ok(dtb.includes('raspberrypi,rp1-gem'), 'bcm2712-rpi-5-b.dtb has no RP1 Ethernet node');
 });
 
 test('pivs is installed with an arm64 addon and launchers on Debian\'s node', () => {
