@@ -182,7 +182,7 @@ const SCRIPT = String.raw`
     out += '<div class="tile"><h2>Peers</h2>' + (doc.peers.length ? doc.peers.map(function (p) {
       var age = p.lastHeartbeatAgeSeconds === null ? 'never heard' : duration(p.lastHeartbeatAgeSeconds) + ' ago';
       var paths = p.paths.map(function (x) { return esc(x.link) + (x.alive ? ' ✓' : ' ✗'); }).join(' · ');
-      return '<div class="row" data-peer="' + esc(p.name) + '"><span>' + esc(p.name) + '</span>' + badge(p.alive ? 'alive' : 'silent', p.alive ? 'good' : 'bad') + '</div>'
+      return '<div class="row" data-peer="' + esc(p.name) + '"><span>' + esc(p.name) + '</span>' + badge(p.alive ? 'alive' : 'silent', p.alive ? 'good' : 'bad') + (p.fault ? badge('fault', 'bad') : '') + '</div>'
         + '<div class="row meta"><span>' + esc(age) + (paths ? ' · ' + paths : '') + '</span></div>';
     }).join('') : '<div class="none">none</div>') + '</div>';
     out += '<div class="tile"><h2>Links</h2>' + (doc.links.length ? doc.links.map(function (l) {

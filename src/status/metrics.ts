@@ -114,6 +114,11 @@ export const METRICS: readonly MetricSpec[] = [
     samples: (d) => d.peers.map((p) => [{ peer: p.name }, p.alive ? 1 : 0]),
   },
   {
+    name: 'pivs_peer_fault', type: 'gauge', labelNames: ['peer'],
+    help: '1 while the peer reports every link down (it has stepped down), else 0',
+    samples: (d) => d.peers.map((p) => [{ peer: p.name }, p.fault ? 1 : 0]),
+  },
+  {
     name: 'pivs_peer_path_up', type: 'gauge', labelNames: ['peer', 'link', 'address'],
     help: '1 while the peer is heard on that link, else 0',
     samples: (d) => d.peers.flatMap((p) => p.paths.map((path): Sample => [

@@ -22,7 +22,7 @@ test('every subsystem present: the document follows the schema and carries each 
   assert.deepStrictEqual(doc.vrrp.map((v) => [v.name, v.state, v.effectivePriority, v.master]),
     [['VI_1', 'master', 140, '198.18.0.2'], ['VI_2', 'backup', 100, '198.18.0.3']]);
   assert.deepStrictEqual(doc.peers, [{
-    name: 'director-b', alive: true, fault: false, lastHeartbeat: '2026-01-02T03:05:34.000Z', lastHeartbeatAgeSeconds: 1.5,
+    name: 'director-b', alive: true, fault: true, lastHeartbeat: '2026-01-02T03:05:34.000Z', lastHeartbeatAgeSeconds: 1.5,
     paths: [
       { link: 'lan', address: '198.18.0.3', alive: true, lastHeartbeat: '2026-01-02T03:05:34.000Z', peerHears: true },
       { link: 'backup', address: '198.19.0.3', alive: false, lastHeartbeat: null, peerHears: false },

@@ -102,7 +102,7 @@ export function fakeSources(kind: 'full' | 'bare' = 'full'): FakeSources {
       effectivePriority: 100, master: '198.18.0.3', virtualAddresses: ['198.18.0.20'],
     }],
     peers: () => [{
-      name: 'director-b', alive: true, fault: false, paths: [
+      name: 'director-b', alive: true, fault: true, paths: [
         { link: 'lan', address: '198.18.0.3', alive: true, lastSeenMs: now - 1500, peerHears: true },
         { link: 'backup', address: '198.19.0.3', alive: false, lastSeenMs: null, peerHears: false },
       ],

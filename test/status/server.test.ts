@@ -72,6 +72,7 @@ describe('without auth', () => {
       ['pivs_vrrp_instance_state', { instance: 'VI_2', state: 'backup' }, 1],
       ['pivs_vrrp_priority', { instance: 'VI_1' }, 140],
       ['pivs_peer_up', { peer: 'director-b' }, 1],
+      ['pivs_peer_fault', { peer: 'director-b' }, 1],
       ['pivs_peer_path_up', { peer: 'director-b', link: 'backup', address: '198.19.0.3' }, 0],
       ['pivs_peer_last_heartbeat_age_seconds', { peer: 'director-b' }, 1.5],
       ['pivs_link_up', { link: 'backup', interface: 'lan1' }, 0],
