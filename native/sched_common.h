@@ -55,6 +55,27 @@ int highest_weight(const RealList& reals, Accept accept) {
   return best;
 }
 
+// Shared by wlc, sed, nq, lblc and lblcr: least overhead/weight, compared by cross-multiplication so that no
+// division (and no rounding) is involved.
+template <typename Overhead>
+int least_weighted(const RealList& reals, Overhead overhead, bool idle_first) {
+  int least = -1;
+  int64_t loh = 0, lw = 0;
+  for (size_t i = 0; i < reals.size(); ++i) {
+    const Real& r = *reals[i];
+    if (!eligible(r)) continue;
+    // nq: a real server with no active connection takes the flow at once.
+    if (idle_first && active_of(r) == 0) return int(i);
+    int64_t doh = overhead(r), dw = weight_of(r);
+    if (least < 0 || loh * dw > doh * lw) {
+      least = int(i);
+      loh = doh;
+      lw = dw;
+    }
+  }
+  return least;
+}
+
 // A round-robin position kept across update() by the identity of the last picked real server, so
 // a reload or weight change does not send the next connection back to the first server. Not
 // thread-safe: the scheduler holding it guards it with its own lock.

@@ -34,22 +34,8 @@ int index_of(const RealList& reals, const Real* real) {
   return -1;
 }
 
-// Least overhead per weight over every usable real server (IPVS's __ip_vs_lblc_schedule).
-int least_loaded(const RealList& reals) {
-  int least = -1;
-  int64_t loh = 0, lw = 0;
-  for (size_t i = 0; i < reals.size(); ++i) {
-    const Real& r = *reals[i];
-    if (!eligible(r)) continue;
-    int64_t doh = conn_overhead(r), dw = weight_of(r);
-    if (least < 0 || loh * dw > doh * lw) {
-      least = int(i);
-      loh = doh;
-      lw = dw;
-    }
-  }
-  return least;
-}
+// Least overhead per weight over every usable real server (IPVS's __ip_vs_lblc_schedule: wlc's rule).
+int least_loaded(const RealList& reals) { return least_weighted(reals, conn_overhead, false); }
 
 // IPVS's locality overload test: the server has more active connections than its weight while
 // some other server is under half its own. Only usable servers count as "some other": spare

@@ -25,27 +25,6 @@ class LeastConnection final : public Scheduler {
   }
 };
 
-// Shared by wlc, sed and nq: least overhead/weight, compared by cross-multiplication so that no
-// division (and no rounding) is involved.
-template <typename Overhead>
-int least_weighted(const RealList& reals, Overhead overhead, bool idle_first) {
-  int least = -1;
-  int64_t loh = 0, lw = 0;
-  for (size_t i = 0; i < reals.size(); ++i) {
-    const Real& r = *reals[i];
-    if (!eligible(r)) continue;
-    // nq: a real server with no active connection takes the flow at once.
-    if (idle_first && active_of(r) == 0) return int(i);
-    int64_t doh = overhead(r), dw = weight_of(r);
-    if (least < 0 || loh * dw > doh * lw) {
-      least = int(i);
-      loh = doh;
-      lw = dw;
-    }
-  }
-  return least;
-}
-
 // sed/nq: expected delay (active + 1) / weight; inactive connections cost nothing.
 inline int64_t sed_overhead(const Real& r) { return int64_t(active_of(r)) + 1; }
 
