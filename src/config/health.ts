@@ -3,31 +3,14 @@
 import { fail } from './errors';
 import { parseAddress } from './address';
 import {
-  DEFAULT_HEALTH_CHECK, type CheckType, type DnsQueryType, type Fallback, type HealthCheck,
+  DEFAULT_HEALTH_CHECK, type CheckType, type Fallback, type HealthCheck,
   type HealthCheckSpec, type Quorum,
 } from './health_model';
 import type { VirtualServiceKey } from './model';
 import { describeValue } from './shape';
 
-export interface RawCheck {
-  type: CheckType;
-  connectPort?: number;
-  path?: string;
-  status?: number | string;
-  expect?: string;
-  expectRegex?: string;
-  digest?: string;
-  virtualHost?: string;
-  sni?: string;
-  verifyTls?: boolean;
-  protocol?: 'tcp' | 'udp';
-  send?: string;
-  name?: string;
-  queryType?: DnsQueryType;
-  expectAddress?: string;
-  command?: string[];
-  dynamic?: boolean;
-}
+/** A check as written: the model's fields, with `status` still a code or a "min-max" range. */
+export type RawCheck = Omit<HealthCheckSpec, 'status'> & { status?: number | string };
 
 export interface RawHealthCheck {
   checks?: RawCheck[];
