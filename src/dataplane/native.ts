@@ -2,6 +2,7 @@
 // everything else goes through index.ts, which validates arguments first (C++ trusts them).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DataplaneCounters } from './types';
 
 /** Addresses cross as 16-byte Buffers (IPv4 in the first 4 bytes) plus family 4 | 6. */
 export interface NativeRealSpec {
@@ -79,16 +80,8 @@ export interface NativeServiceKey {
   port: number;
 }
 
-export interface NativeDataplaneCounters {
-  rxPackets: number;
-  txPackets: number;
-  ignored: number;
-  dropped: number;
-  connections: number;
-  connTableSize: number;
-  syncSkipped: number;
-  syncDropped: number;
-}
+/** What the addon counts: the contract's counters, sync ones always present, plus sync drops. */
+export type NativeDataplaneCounters = Required<DataplaneCounters> & { syncDropped: number };
 
 export interface NativeDataplane {
   /** The interface's MAC as a 48-bit number (0 without an interface). */
