@@ -1,6 +1,7 @@
 // The shape of GET /status (docs/status.md, schema.ts) and the providers it is built from.
 // Every subsystem is an optional provider: when it is absent its part of the document is an
 // empty list or null, so the shape never changes with what runs.
+import type { PeerStatus } from '../heartbeat';
 import type { SyncCounters } from '../sync';
 import type { Persistence, Protocol, SchedFlag, Scheduler } from '../config/model';
 import type { ListResult, Rates } from '../control/protocol';
@@ -24,24 +25,7 @@ export interface VrrpInstanceStatus {
 }
 
 /** One peer director as heartbeat/ sees it (HeartbeatService.peers()). */
-export interface PeerStatus {
-  name: string;
-  alive: boolean;
-  /** The peer's last heartbeat said it has every link down and has stepped down. */
-  fault: boolean;
-  paths: PeerPath[];
-}
-
-export interface PeerPath {
-  link: string;
-  /** The peer's address on this link. */
-  address: string;
-  alive: boolean;
-  /** Epoch milliseconds of the last valid heartbeat on this path; null: none yet. */
-  lastSeenMs: number | null;
-  /** The peer's own report: it hears this director over this path; null: no heartbeat from it yet. */
-  peerHears: boolean | null;
-}
+export type { PeerStatus };
 
 export interface LinkStatus {
   name: string;
