@@ -1,6 +1,7 @@
 // Validation of the `sync:` and `heartbeat:` sections. The schema (HA_SCHEMAS) has checked the
 // shape; this fills defaults and checks addresses, names and cross-field rules.
 import { isIPv4 } from 'node:net';
+import { MAX_HEARTBEAT_LINKS } from '../heartbeat/codec';
 import { fail } from './errors';
 import {
   DEFAULT_HEARTBEAT_PORT, DEFAULT_SYNC_GROUP, DEFAULT_SYNC_PORT, type HeartbeatSettings, type SyncSettings,
@@ -134,8 +135,9 @@ export function validateSync(raw: RawSync, directorInterface: string): SyncSetti
 }
 
 export function validateHeartbeat(raw: RawHeartbeat): HeartbeatSettings {
-  // The heartbeat's hears mask has one bit per link (src/heartbeat/codec.ts).
-  if (raw.links.length > 8) fail('heartbeat.links', `has ${raw.links.length} links; a heartbeat can report at most 8`);
+  if (raw.links.length > MAX_HEARTBEAT_LINKS) {
+    fail('heartbeat.links', `has ${raw.links.length} links; a heartbeat can report at most ${MAX_HEARTBEAT_LINKS}`);
+  }
   const links = raw.links.map((l, i) => {
     if (!DIRECTOR_NAME_PATTERN.test(l.name)) fail(`heartbeat.links[${i}].name`, `"${l.name}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
     if (raw.links.findIndex((o) => o.name === l.name) !== i) fail(`heartbeat.links[${i}].name`, `"${l.name}" is the name of an earlier link`);
