@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ListResult } from '../control/protocol';
+import type { StatusDocument } from '../status/model';
 import { controlRequest } from './control_client';
 import { StopWaiting, runAny, waitFor, type RunResult } from './exec';
 import { IFACE, type Host, type Topology } from './topology';
@@ -83,6 +84,11 @@ export class Pivsd {
 }
 
 /** Starts pivsd on the director's LAN interface and waits until its control socket answers. */
+/** The /status JSON of the pivsd running in `host`, at its default listen address (curl in its namespace). */
+export async function statusDocument(t: Topology, host: Host): Promise<StatusDocument> {
+  return JSON.parse(await t.exec(host, 'curl', ['-sS', '--max-time', '5', 'http://127.0.0.1:8080/status'])) as StatusDocument;
+}
+
 export async function startPivsd(t: Topology, opts: PivsdOptions = {}): Promise<Pivsd> {
   const tag = opts.tag ?? 'pivsd';
   const socket = join(t.runDir, `${tag}.sock`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { LinksResult } from '../../src/control/protocol';
 import { controlRequest } from '../../src/lab/control_client';
+import { statusDocument } from '../../src/lab/pivsd';
 import { run, waitFor } from '../../src/lab/exec';
 import { StreamRun, damageText, lostConnections } from '../../src/lab/streams';
 import { useLab } from '../../src/lab/testing';
@@ -54,7 +55,7 @@ describe('director link redundancy', { timeout: 180_000 }, () => {
     assert.match(out, /^eth0\s+up\s+active/m);
     assert.match(out, /^eth1\s+up\s+backup/m);
     const { t } = lab();
-    const doc = JSON.parse(await t.exec(t.director, 'curl', ['-sS', '--max-time', '5', 'http://127.0.0.1:8080/status'])) as { links: unknown };
+    const doc = await statusDocument(t, t.director);
     assert.deepEqual(doc.links, [
       { name: 'eth0', interface: 'eth0', up: true, active: true },
       { name: 'eth1', interface: 'eth1', up: true, active: false },

@@ -14,10 +14,10 @@ import { Capture } from '../../src/lab/capture';
 import { controlRequest } from '../../src/lab/control_client';
 import { run, waitFor } from '../../src/lab/exec';
 import { DEFAULT_HA, UDP_PROBE_PORT, clientPorts, directorConfig } from '../../src/lab/ha';
-import { startPivsd, startRealServers, type Pivsd } from '../../src/lab/pivsd';
+import { startPivsd, startRealServers, statusDocument, type Pivsd } from '../../src/lab/pivsd';
 import { StreamRun, damageText, lostConnections, startProbe } from '../../src/lab/streams';
 import { Topology, type Host } from '../../src/lab/topology';
-import type { PeerDocument, StatusDocument } from '../../src/status';
+import type { PeerDocument } from '../../src/status';
 
 const CONNECTIONS = 4;
 /** The crossover veth between the two director namespaces, outside LAN1 and LAN2. */
@@ -39,7 +39,7 @@ function crossoverAddress(h: Host): string {
 
 /** The peer as `host`'s pivsd shows it in its /status JSON (default listen, its own loopback). */
 async function peerStatus(t: Topology, host: Host): Promise<PeerDocument> {
-  const doc = JSON.parse(await t.exec(host, 'curl', ['-sS', '--max-time', '5', 'http://127.0.0.1:8080/status'])) as StatusDocument;
+  const doc = await statusDocument(t, host);
   assert.equal(doc.peers.length, 1);
   return doc.peers[0];
 }
