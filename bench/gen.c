@@ -1,7 +1,8 @@
-/* Packet generator for bench/dataplane.ts: 64-byte Ethernet frames (60 bytes + FCS) carrying UDP
- * over many flows, sent with sendmmsg on an AF_PACKET socket bypassing the qdisc.
+/* Packet generator for bench/dataplane.ts and the flood tests: 64-byte Ethernet frames (60 bytes +
+ * FCS) carrying UDP (or, with -T, TCP SYNs) over many flows, sent with sendmmsg on an AF_PACKET
+ * socket bypassing the qdisc.
  *
- *   gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS]
+ *   gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T]
  *
  * Flow k uses source port 1024 + k % 64512 and source address SRCIP + k / 64512, so more than
  * 64512 flows spread over consecutive source addresses. Prints one JSON line: packets sent, seconds.
@@ -44,6 +45,42 @@ static uint16_t ip_checksum(const uint8_t *h) {
   return (uint16_t)~sum;
 }
 
+static uint16_t tcp_checksum(const uint8_t *ip, const uint8_t *tcp) {
+  uint32_t sum = 6 + 20;
+  for (int i = 12; i < 20; i += 2) sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+  for (int i = 0; i < 20; i += 2) sum += (uint32_t)(tcp[i] << 8 | tcp[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+/* A SYN from sport to dport, sequence number seq: 54 bytes of headers, padded to 60. */
+static void build_syn(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
+                      uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq) {
+  memset(f, 0, FRAME_LEN);
+  memcpy(f, dmac, 6);
+  memcpy(f + 6, smac, 6);
+  f[12] = 0x08; f[13] = 0x00;
+  uint8_t *ip = f + 14;
+  ip[0] = 0x45;
+  ip[3] = 40;
+  ip[6] = 0x40; /* DF */
+  ip[8] = 64;
+  ip[9] = 6;
+  memcpy(ip + 12, &saddr, 4);
+  memcpy(ip + 16, &daddr, 4);
+  uint16_t c = ip_checksum(ip);
+  ip[10] = c >> 8; ip[11] = c & 0xff;
+  uint8_t *tcp = ip + 20;
+  tcp[0] = sport >> 8; tcp[1] = sport & 0xff;
+  tcp[2] = dport >> 8; tcp[3] = dport & 0xff;
+  tcp[4] = seq >> 24; tcp[5] = seq >> 16; tcp[6] = seq >> 8; tcp[7] = seq;
+  tcp[12] = 5 << 4;
+  tcp[13] = 0x02; /* SYN */
+  tcp[14] = 0xfa; tcp[15] = 0xf0;
+  uint16_t tc = tcp_checksum(ip, tcp);
+  tcp[16] = tc >> 8; tcp[17] = tc & 0xff;
+}
+
 static void build(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
                   uint32_t daddr, uint16_t sport, uint16_t dport) {
   memset(f, 0, FRAME_LEN);
@@ -70,7 +107,7 @@ static void build(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS]\n");
+  fprintf(stderr, "usage: gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T]\n");
   exit(2);
 }
 
@@ -82,8 +119,8 @@ int main(int argc, char **argv) {
   long dport = -1, flows = 0, pps = 0;
   double seconds = 0;
   long long packets = 0;
-  int opt;
-  while ((opt = getopt(argc, argv, "i:s:d:S:D:p:f:t:n:r:")) != -1) {
+  int opt, syn = 0;
+  while ((opt = getopt(argc, argv, "i:s:d:S:D:p:f:t:n:r:T")) != -1) {
     switch (opt) {
       case 'i': ifname = optarg; break;
       case 's': if (parse_mac(optarg, smac)) usage(); have_s = 1; break;
@@ -95,6 +132,7 @@ int main(int argc, char **argv) {
       case 't': seconds = strtod(optarg, NULL); break;
       case 'n': packets = strtoll(optarg, NULL, 10); break;
       case 'r': pps = strtol(optarg, NULL, 10); break;
+      case 'T': syn = 1; break;
       default: usage();
     }
   }
@@ -139,7 +177,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
       long k = (flow + i) % flows;
       uint32_t saddr = htonl(ntohl(src.s_addr) + (uint32_t)(k / PORTS_PER_ADDR));
-      build(frames[i], dmac, smac, saddr, dst.s_addr, (uint16_t)(1024 + k % PORTS_PER_ADDR), (uint16_t)dport);
+      uint16_t sport = (uint16_t)(1024 + k % PORTS_PER_ADDR);
+      if (syn) build_syn(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport, (uint32_t)(sent + i));
+      else build(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport);
     }
     int r = sendmmsg(fd, msgs, (unsigned)n, 0);
     if (r < 0) {

@@ -42,6 +42,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                            InstanceAccessor<&DataplaneWrap::Mac>("mac"),
                            InstanceMethod<&DataplaneWrap::Apply>("apply"),
                            InstanceMethod<&DataplaneWrap::SetTimeouts>("setTimeouts"),
+                           InstanceMethod<&DataplaneWrap::SetConnPolicy>("setConnPolicy"),
                            InstanceMethod<&DataplaneWrap::SetNeighbour>("setNeighbour"),
                            InstanceMethod<&DataplaneWrap::SetLoad>("setLoad"),
                            InstanceMethod<&DataplaneWrap::Stats>("stats"),
@@ -139,6 +140,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
         rc.weight = r.Get("weight").As<Napi::Number>().Int32Value();
         rc.u_threshold = r.Get("uThreshold").As<Napi::Number>().Uint32Value();
         rc.l_threshold = r.Get("lThreshold").As<Napi::Number>().Uint32Value();
+        rc.down = r.Get("down").ToBoolean().Value();
         c.reals.push_back(rc);
       }
       services.push_back(std::move(c));
@@ -146,6 +148,13 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     if (env.IsExceptionPending()) return env.Undefined();
     dp_->apply(std::move(services), monotonic_ms());
     return env.Undefined();
+  }
+
+  // setConnPolicy(bits, echoPerSecond, pressureEntries, pressureTimeoutS): see set_policy().
+  Napi::Value SetConnPolicy(const Napi::CallbackInfo& info) {
+    dp_->set_policy(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value(),
+                    size_t(info[2].As<Napi::Number>().Int64Value()), info[3].As<Napi::Number>().Uint32Value());
+    return info.Env().Undefined();
   }
 
   Napi::Value SetTimeouts(const Napi::CallbackInfo& info) {
@@ -197,7 +206,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
         ro.Set("inactConns", double(r->inactconns.load()));
         ro.Set("persistConns", double(r->persistconns.load()));
         ro.Set("overloaded", r->overloaded.load());
-        ro.Set("macResolved", r->mac.load() != 0);
+        ro.Set("macResolved", r->mac_valid.load());
         reals.Set(j++, ro);
       }
       o.Set("reals", reals);
@@ -252,7 +261,15 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     o.Set("rxPackets", double(c.rx.load()));
     o.Set("txPackets", double(c.tx.load()));
     o.Set("ignored", double(c.ignored.load()));
-    o.Set("dropped", double(c.dropped.load()));
+    auto drops = Napi::Object::New(env);
+    uint64_t dropped = 0;
+    for (int i = 0; i < DROP_COUNT; ++i) {
+      uint64_t n = c.drops[i].load(std::memory_order_relaxed);
+      drops.Set(kDropReasonNames[i], double(n));
+      if (i != DROP_EVICTED) dropped += n;
+    }
+    o.Set("dropped", double(dropped));
+    o.Set("drops", drops);
     o.Set("connections", double(dp_->table().count()));
     o.Set("connTableSize", double(dp_->table().capacity()));
     o.Set("syncSkipped", double(dp_->sync_skipped()));

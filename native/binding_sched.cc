@@ -116,6 +116,7 @@ bool parse_real(Parser& p, const Napi::Value& v, size_t i, Real& real) {
   real.l_threshold = uint32_t(lower);
   // Any non-zero value means "resolved"; make it unique per real server for readability.
   real.mac = mac ? 0x020000000000ull + i + 1 : 0;
+  real.mac_valid = mac;
   // An agent's load index (has): any finite number >= 0; absent = no report.
   Napi::Value load = o.Get("load");
   if (!load.IsUndefined()) {

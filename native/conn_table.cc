@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <new>
 #include <random>
 #include <stdexcept>
@@ -36,6 +37,20 @@ inline uint32_t fold16(const uint8_t* a) {
   return load32(a) ^ load32(a + 4) ^ load32(a + 8) ^ load32(a + 12);
 }
 
+// IPv6 addresses in and out of the side array, a relaxed word at a time.
+inline void load_v6(const V6Words& from, V6Addrs* to) {
+  uint64_t w[4];
+  for (int i = 0; i < 4; ++i) w[i] = from.w[i].load();
+  std::memcpy(to, w, sizeof w);
+}
+
+inline void store_v6(V6Words& to, const uint8_t* c, const uint8_t* v) {
+  uint64_t w[4];
+  std::memcpy(&w[0], c, 16);
+  std::memcpy(&w[2], v, 16);
+  for (int i = 0; i < 4; ++i) to.w[i].store(w[i]);
+}
+
 void* map_zeroed(size_t bytes) {
   // Anonymous mappings are zero pages until written, so an idle table (or the IPv6 side of a
   // table that only sees IPv4) costs no resident memory.
@@ -50,11 +65,11 @@ ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
   // At most 3/4 full, so linear probes stay short.
   nslots_ = capacity + capacity / 3 + 64;
   map_bytes_ = nslots_ * sizeof(Slot);
-  v6_bytes_ = nslots_ * sizeof(V6Addrs);
+  v6_bytes_ = nslots_ * sizeof(V6Words);
   slots_ = static_cast<Slot*>(map_zeroed(map_bytes_));
-  v6_ = static_cast<V6Addrs*>(map_zeroed(v6_bytes_));
-  pkts_bytes_ = nslots_ * sizeof(uint32_t);
-  pkts_ = static_cast<uint32_t*>(map_zeroed(pkts_bytes_));
+  v6_ = static_cast<V6Words*>(map_zeroed(v6_bytes_));
+  pkts_bytes_ = nslots_ * sizeof(Relaxed<uint32_t>);
+  pkts_ = static_cast<Relaxed<uint32_t>*>(map_zeroed(pkts_bytes_));
   std::random_device rd;
   seed_ = rd();
 }
@@ -65,8 +80,8 @@ ConnTable::~ConnTable() {
   munmap(pkts_, pkts_bytes_);
 }
 
-uint32_t ConnTable::hash(const ConnKey& k) {
-  uint32_t h = 0x9747b28cu ^ (uint32_t(k.proto) << 8) ^ k.family ^ (k.is_template ? 0x10000u : 0);
+uint32_t ConnTable::hash(const ConnKey& k) const {
+  uint32_t h = seed_ ^ (uint32_t(k.proto) << 8) ^ k.family ^ (k.is_template ? 0x10000u : 0);
   h = mix(h, uint32_t(k.cport) << 16 | k.vport);
   if (k.family == 4) {
     h = mix(h, load32(k.caddr));
@@ -113,10 +128,10 @@ bool ConnTable::view_matches(const SlotView& v, const ConnKey& k) const {
 int64_t ConnTable::find(const ConnKey& k, uint32_t h, SlotView* view) const {
   size_t idx = home(h);
   uint32_t want_v4c = k.family == 4 ? load32(k.caddr) : fold16(k.caddr);
-  for (size_t n = 0; n < nslots_; ++n) {
+  for (size_t n = 0; n < kMaxProbe && n < nslots_; ++n) {
     // Cheap unlocked pre-check on the inline words before a consistent read.
     const Slot& s = slots_[idx];
-    uint8_t life = __atomic_load_n(&s.life, __ATOMIC_RELAXED);
+    uint8_t life = s.life;
     if (life == SLOT_EMPTY) {
       SlotView v;
       read(idx, &v);
@@ -125,7 +140,7 @@ int64_t ConnTable::find(const ConnKey& k, uint32_t h, SlotView* view) const {
         *view = v;
         return int64_t(idx);
       }
-    } else if (life == SLOT_FULL && __atomic_load_n(&s.caddr, __ATOMIC_RELAXED) == want_v4c) {
+    } else if (life == SLOT_FULL && s.caddr == want_v4c) {
       read(idx, view);
       if (view_matches(*view, k)) return int64_t(idx);
     }
@@ -160,7 +175,7 @@ bool ConnTable::matches(size_t idx, const ConnKey& k) const {
   v.vport = s.vport;
   v.caddr = s.caddr;
   v.vaddr = s.vaddr;
-  if (s.flags & SF_V6) v.v6 = v6_[idx];
+  if (v.flags & SF_V6) load_v6(v6_[idx], &v.v6);
   return view_matches(v, k);
 }
 
@@ -196,7 +211,7 @@ void ConnTable::view_locked(size_t idx, SlotView* v) const {
   v->timeout_s = s.timeout_s;
   v->aux = s.aux;
   v->expires_ms = s.expires_ms;
-  if (s.flags & SF_V6) v->v6 = v6_[idx];
+  if (v->flags & SF_V6) load_v6(v6_[idx], &v->v6);
 }
 
 void ConnTable::key_of(size_t idx, ConnKey* k) const {
@@ -215,8 +230,7 @@ void ConnTable::write_key(size_t idx, const ConnKey& k) {
     s.caddr = load32(k.caddr);
     s.vaddr = load32(k.vaddr);
   } else {
-    std::memcpy(v6_[idx].c, k.caddr, 16);
-    std::memcpy(v6_[idx].v, k.vaddr, 16);
+    store_v6(v6_[idx], k.caddr, k.vaddr);
     s.caddr = fold16(k.caddr);
     s.vaddr = fold16(k.vaddr);
   }
@@ -229,11 +243,20 @@ void ConnTable::write_key(size_t idx, const ConnKey& k) {
 }
 
 int ConnTable::insert_locked(const ConnKey& k, uint32_t h, size_t* out, bool* created) {
+  std::shared_lock<std::shared_mutex> gate(compact_gate_);
   std::lock_guard<std::mutex> stripe(stripes_[h & (kStripes - 1)]);
   for (;;) {
     size_t idx = home(h);
     int64_t free_idx = -1;
-    for (size_t n = 0; n < nslots_; ++n) {
+    uint32_t want_v4c = k.family == 4 ? load32(k.caddr) : fold16(k.caddr);
+    for (size_t n = 0; n < kMaxProbe && n < nslots_; ++n) {
+      // As find(): a consistent read only where the unlocked peek says the key may be.
+      const Slot& peek = slots_[idx];
+      uint8_t life = peek.life;
+      if (life == SLOT_FULL && peek.caddr != want_v4c) {
+        if (++idx == nslots_) idx = 0;
+        continue;
+      }
       SlotView v;
       read(idx, &v);
       if (v.life == SLOT_FULL) {
@@ -254,16 +277,21 @@ int ConnTable::insert_locked(const ConnKey& k, uint32_t h, size_t* out, bool* cr
       if (++idx == nslots_) idx = 0;
     }
     if (free_idx < 0) return -1;
-    if (count_.load(std::memory_order_relaxed) >= capacity_) return -1;
+    // Take the place in the count first: inserts under other stripes run concurrently, and a
+    // check followed by an increment would let each of them take the last place.
+    size_t n = count_.load(std::memory_order_relaxed);
+    do {
+      if (n >= capacity_) return -1;
+    } while (!count_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
     Slot& s = lock(size_t(free_idx));
     if (s.life == SLOT_FULL) {  // another key's insert won this slot
       unlock(size_t(free_idx));
+      count_.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
     if (s.life == SLOT_TOMB) tombs_.fetch_sub(1, std::memory_order_relaxed);
     write_key(size_t(free_idx), k);
     s.life = SLOT_FULL;
-    count_.fetch_add(1, std::memory_order_relaxed);
     *out = size_t(free_idx);
     *created = true;
     return 0;
@@ -276,12 +304,12 @@ void ConnTable::remove_locked(size_t idx) {
   tombs_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void ConnTable::compact() {
-  for (auto& m : stripes_) m.lock();
-  // Walk backwards twice round so runs that wrap past slot 0 are handled too.
-  size_t idx = nslots_ - 1;
-  bool next_empty = slots_[0].life == SLOT_EMPTY;
-  for (size_t n = 0; n < 2 * nslots_; ++n) {
+void ConnTable::compact(size_t begin, size_t end) {
+  end = std::min(end, nslots_);
+  if (begin >= end) return;
+  std::unique_lock<std::shared_mutex> gate(compact_gate_);
+  bool next_empty = slots_[end % nslots_].life == SLOT_EMPTY;
+  for (size_t idx = end; idx-- > begin;) {
     Slot& s = slots_[idx];
     if (s.life == SLOT_TOMB && next_empty) {
       lock(idx);
@@ -292,9 +320,7 @@ void ConnTable::compact() {
       unlock(idx);
     }
     next_empty = s.life == SLOT_EMPTY;
-    idx = idx == 0 ? nslots_ - 1 : idx - 1;
   }
-  for (auto& m : stripes_) m.unlock();
 }
 
 }  // namespace pivs

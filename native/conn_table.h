@@ -9,7 +9,16 @@
 //    twice. The free slot itself is claimed under its slot lock.
 //  - Removal leaves a tombstone, so entries never move and a slot index stays valid while its
 //    entry lives (connections point at their template by index). Tombstones followed by an empty
-//    slot are turned back into empty slots with every stripe lock held (no insert in flight).
+//    slot are turned back into empty slots, a range at a time, with no insert in flight. No key
+//    lives more than kMaxProbe slots from its home, so churn cannot make probes long.
+//
+//  - Readers copy a slot while a writer may be changing it, so every field a reader loads (the
+//    slot's, its IPv6 addresses', its packet count's) is a relaxed atomic (Relaxed<T> below) and
+//    the sequence word orders them: acquire load, relaxed copies, acquire fence, relaxed re-load
+//    on the reader's side; odd CAS, release fence, relaxed stores, release store on the writer's.
+//    That is the seqlock of Boehm, "Can seqlocks get along with programming language memory
+//    models?" (MSPC 2012): no data race in the C++ sense, and on x86 and arm64 the relaxed loads
+//    and stores are the plain moves the non-atomic fields compiled to.
 //
 // Entry size: 40 bytes per slot with IPv4 addresses inline. IPv6 entries keep their two addresses
 // in a parallel 32-byte array that is mmap'd lazily, so it costs memory only where IPv6 is used.
@@ -21,8 +30,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <shared_mutex>
+#include <type_traits>
 
 #include "tables.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define PIVS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PIVS_TSAN 1
+#endif
+#endif
 
 namespace pivs {
 
@@ -36,26 +55,65 @@ struct ConnKey {
 };
 
 enum SlotLife : uint8_t { SLOT_EMPTY = 0, SLOT_FULL = 1, SLOT_TOMB = 2 };
-enum SlotFlags : uint8_t { SF_V6 = 1, SF_TEMPLATE = 2, SF_INACTIVE = 4 };
+enum SlotFlags : uint8_t { SF_V6 = 1, SF_TEMPLATE = 2, SF_INACTIVE = 4, SF_EMBRYONIC = 8 };
+
+// A slot field: read by anyone at any time (lock-free readers, unlocked peeks), written only by
+// the holder of the slot lock. Reads and writes are relaxed atomic loads and stores; the
+// compound assignments are a load and a store (not a locked read-modify-write instruction),
+// which is right because there is one writer at a time. It converts to and assigns from T, so
+// code written against plain fields (`s.state = next`, `s.flags |= SF_INACTIVE`,
+// `if (s.expires_ms <= now)`) reads the same.
+template <class T>
+class Relaxed {
+ public:
+  Relaxed() = default;  // trivial: slots live in zeroed mmap'd pages and are never constructed
+  Relaxed(const Relaxed&) = delete;
+  Relaxed& operator=(const Relaxed&) = delete;
+
+  T load() const { return v_.load(std::memory_order_relaxed); }
+  void store(T x) { v_.store(x, std::memory_order_relaxed); }
+  operator T() const { return load(); }
+  T operator=(T x) {
+    store(x);
+    return x;
+  }
+  T operator|=(T x) { return *this = T(load() | x); }
+  T operator&=(T x) { return *this = T(load() & x); }
+  T operator+=(T x) { return *this = T(load() + x); }
+  T operator-=(T x) { return *this = T(load() - x); }
+  T operator++() { return *this += T(1); }
+
+ private:
+  std::atomic<T> v_;
+  static_assert(std::atomic<T>::is_always_lock_free, "a slot field must be a plain word");
+};
 
 struct Slot {
   std::atomic<uint32_t> seq;  // odd while a writer holds the slot
-  uint8_t life;
-  uint8_t proto;
-  uint8_t flags;
-  uint8_t state;              // ConnState
-  uint16_t cport, vport;
-  uint32_t caddr, vaddr;      // IPv4, or a fold of the IPv6 addresses (the full ones are in v6_)
-  uint32_t real_id;
-  uint32_t timeout_s;
-  uint32_t aux;               // connection: template slot + 1 (0 none); template: controlled conns
-  uint64_t expires_ms;
+  Relaxed<uint8_t> life;
+  Relaxed<uint8_t> proto;
+  Relaxed<uint8_t> flags;
+  Relaxed<uint8_t> state;     // ConnState
+  Relaxed<uint16_t> cport, vport;
+  Relaxed<uint32_t> caddr, vaddr;  // IPv4, or a fold of the IPv6 addresses (the full ones: v6_)
+  Relaxed<uint32_t> real_id;
+  Relaxed<uint32_t> timeout_s;
+  Relaxed<uint32_t> aux;      // connection: template slot + 1 (0 none); template: controlled conns
+  Relaxed<uint64_t> expires_ms;
 };
 static_assert(sizeof(Slot) == 40, "conn table slot must stay compact");
+static_assert(std::is_trivially_default_constructible<Slot>::value,
+              "slots are zeroed mmap'd memory, never constructed");
 
 struct V6Addrs {
   uint8_t c[16], v[16];
 };
+
+// The table's copy of an entry's IPv6 addresses: the bytes of V6Addrs as four relaxed words.
+struct V6Words {
+  Relaxed<uint64_t> w[4];
+};
+static_assert(sizeof(V6Words) == sizeof(V6Addrs), "IPv6 side array must stay compact");
 
 // Plain copy of a slot's fields, as read consistently by a reader.
 struct SlotView {
@@ -77,7 +135,10 @@ class ConnTable {
   size_t slots() const { return nslots_; }
   size_t count() const { return count_.load(std::memory_order_relaxed); }
 
-  static uint32_t hash(const ConnKey& k);
+  // Keyed with the table's random seed, so nobody on the LAN can choose keys that collide.
+  uint32_t hash(const ConnKey& k) const;
+  // The first slot a key with hash h probes.
+  size_t home_of(uint32_t h) const { return home(h); }
 
   // Lock-free lookup; fills *view when found. Returns the slot index or -1.
   int64_t find(const ConnKey& k, uint32_t h, SlotView* view) const;
@@ -91,7 +152,7 @@ class ConnTable {
   void key_of_view(const SlotView& v, ConnKey* k) const;
   void view_locked(size_t idx, SlotView* v) const;   // call with the slot locked
   // Packets seen for the entry in slot idx (IPVS's in_pkts, for the sync rule); slot locked.
-  uint32_t& pkts(size_t idx) { return pkts_[idx]; }
+  Relaxed<uint32_t>& pkts(size_t idx) { return pkts_[idx]; }
 
   // Finds k or claims a free slot for it. On success the slot is returned LOCKED in *idx; *created
   // says whether it is new (key written, life FULL, other fields zero). -1: table full.
@@ -103,9 +164,16 @@ class ConnTable {
   // Consistent copy of any slot (for sweeps and listings).
   void read(size_t idx, SlotView* view) const;
 
-  // Turn tombstone runs that end in an empty slot back into empty slots.
-  void compact();
+  // Turns tombstones in [begin, end) that are followed by an empty slot back into empty slots,
+  // from the end backwards, so a run ending there becomes empty in one pass. Inserts wait
+  // meanwhile (one of them may have chosen a slot past a tombstone it saw full).
+  void compact(size_t begin, size_t end);
+  void compact() { compact(0, nslots_); }
   size_t tombstones() const { return tombs_.load(std::memory_order_relaxed); }
+
+  // A key lives at most this many slots from its home, so that no lookup, insert or eviction
+  // looks further, however many tombstones churn leaves behind.
+  static constexpr size_t kMaxProbe = 128;
 
  private:
   static constexpr size_t kStripes = 1024;
@@ -116,13 +184,14 @@ class ConnTable {
   size_t capacity_;
   size_t nslots_;
   Slot* slots_ = nullptr;
-  V6Addrs* v6_ = nullptr;
-  uint32_t* pkts_ = nullptr;
+  V6Words* v6_ = nullptr;
+  Relaxed<uint32_t>* pkts_ = nullptr;
   size_t map_bytes_ = 0, v6_bytes_ = 0, pkts_bytes_ = 0;
   std::atomic<size_t> count_{0};
   std::atomic<size_t> tombs_{0};
   uint32_t seed_;
   std::mutex stripes_[kStripes];
+  std::shared_mutex compact_gate_;  // inserts shared, compact() exclusive
 };
 
 }  // namespace pivs

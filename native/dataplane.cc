@@ -68,45 +68,53 @@ Dataplane::Dataplane(size_t conn_capacity, uint32_t mh_table_size)
 // Per frame
 
 Dataplane::Verdict Dataplane::to_control(const uint8_t* frame, uint32_t len) {
-  if (!control_.push(frame, len)) counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+  if (!control_.push(frame, len)) counters_.drop(DROP_CONTROL_QUEUE_FULL);
   return V_CONTROL;
 }
 
+static ConnKey conn_key(uint8_t family, uint8_t proto, const uint8_t* caddr, uint16_t cport,
+                        const uint8_t* vaddr, uint16_t vport) {
+  ConnKey k;
+  k.family = family;
+  k.proto = proto;
+  k.cport = cport;
+  k.vport = vport;
+  std::memcpy(k.caddr, caddr, family == 4 ? 4 : 16);
+  std::memcpy(k.vaddr, vaddr, family == 4 ? 4 : 16);
+  return k;
+}
+
+Dataplane::Verdict Dataplane::forward(uint8_t* frame, const ParsedFrame& p, Real& real,
+                                      Counters& service_stats) {
+  rewrite_dr(frame, real.mac.load(std::memory_order_relaxed), own_mac());
+  service_stats.inpkts.fetch_add(1, std::memory_order_relaxed);
+  service_stats.inbytes.fetch_add(p.ip_len, std::memory_order_relaxed);
+  real.stats.inpkts.fetch_add(1, std::memory_order_relaxed);
+  real.stats.inbytes.fetch_add(p.ip_len, std::memory_order_relaxed);
+  counters_.tx.fetch_add(1, std::memory_order_relaxed);
+  return V_FORWARD;
+}
+
 Dataplane::Verdict Dataplane::process(uint8_t* frame, uint32_t len, uint64_t now,
-                                      bool csum_not_ready, const Snapshot& snap) {
+                                      bool csum_not_ready, const Snapshot& snap, uint32_t max_len) {
   counters_.rx.fetch_add(1, std::memory_order_relaxed);
   ParsedFrame p = parse_frame(frame, len);
-  if (p.kind == FRAME_ARP) return to_control(frame, len);
-  auto ignore = [this] {
-    counters_.ignored.fetch_add(1, std::memory_order_relaxed);
-    return V_IGNORE;
-  };
+  if (p.kind == FRAME_ARP) return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len);
+  if (p.kind == FRAME_MALFORMED) return drop(DROP_MALFORMED);
   if (p.kind != FRAME_IP) return ignore();
   // VRRP (IP protocol 112, v2 and v3, IPv4 and IPv6) is the election's business, in JS.
-  if (p.proto == 112) return to_control(frame, len);
-  if (p.proto == 1 && p.family == 4) {
-    return snap.is_active_vip(4, p.daddr) ? to_control(frame, len) : ignore();
+  if (p.proto == IPPROTO_VRRP) return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len);
+  if ((p.proto == IPPROTO_ICMP4 && p.family == 4) || (p.proto == IPPROTO_ICMP6 && p.family == 6)) {
+    return process_icmp(frame, len, p, now, csum_not_ready, snap, max_len);
   }
-  if (p.proto == 58 && p.family == 6 && p.l4_complete) {
-    // Neighbour discovery (router/neighbour solicitation/advertisement, redirect) always;
-    // echo only when it asks about a VIP.
-    if (p.icmp_type >= 133 && p.icmp_type <= 137) return to_control(frame, len);
-    if (p.icmp_type == 128 && snap.is_active_vip(6, p.daddr)) return to_control(frame, len);
-    return ignore();
-  }
-  if ((p.proto != PROTO_TCP && p.proto != PROTO_UDP) || !p.l4_complete) return ignore();
+  if (p.proto != PROTO_TCP && p.proto != PROTO_UDP) return ignore();
+  if (!p.first_fragment) return process_later_fragment(frame, len, p, now, snap, max_len);
   const Service* svc = snap.match(p.proto, p.family, p.daddr, p.dport);
   if (!svc || !svc->active) return ignore();
+  if (len > max_len) return drop(DROP_TOO_BIG);
 
-  ConnKey k;
-  k.family = p.family;
-  k.proto = p.proto;
-  k.cport = p.sport;
-  k.vport = p.dport;
-  std::memcpy(k.caddr, p.saddr, p.family == 4 ? 4 : 16);
-  std::memcpy(k.vaddr, p.daddr, p.family == 4 ? 4 : 16);
-  uint32_t h = ConnTable::hash(k);
-
+  ConnKey k = conn_key(p.family, p.proto, p.saddr, p.sport, p.daddr, p.dport);
+  uint32_t h = table_.hash(k);
   uint32_t real_id = 0;
   SlotView view;
   int64_t idx = table_.find(k, h, &view);
@@ -114,22 +122,65 @@ Dataplane::Verdict Dataplane::process(uint8_t* frame, uint32_t len, uint64_t now
   if (!real_id) {
     bool opens = p.proto == PROTO_UDP ||
                  ((p.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) || svc->cfg.sloppy;
-    if (opens) real_id = new_conn(*svc, k, h, p, now);
+    if (!opens) return drop(DROP_NO_CONNECTION);
+    DropReason why = DROP_NO_REAL_SERVER;
+    real_id = new_conn(*svc, k, h, p, now, &why);
+    if (!real_id) return drop(why);
   }
-  Real* real = real_id ? registry_.get(real_id) : nullptr;
-  uint64_t mac = real ? real->mac.load(std::memory_order_relaxed) : 0;
-  if (!mac) {
-    counters_.dropped.fetch_add(1, std::memory_order_relaxed);
-    return V_DROP;
-  }
+  Real* real = registry_.get(real_id);
+  // An established flow keeps the last MAC its real server answered from; only a real server
+  // never heard from has none.
+  if (!real || !real->mac.load(std::memory_order_relaxed)) return drop(DROP_MAC_UNKNOWN);
+  if (p.fragment) frags_.remember(p, real_id, now);
   if (csum_not_ready) complete_l4_checksum(frame, len, p);
-  rewrite_dr(frame, mac, own_mac_);
-  svc->stats->inpkts.fetch_add(1, std::memory_order_relaxed);
-  svc->stats->inbytes.fetch_add(p.ip_len, std::memory_order_relaxed);
-  real->stats.inpkts.fetch_add(1, std::memory_order_relaxed);
-  real->stats.inbytes.fetch_add(p.ip_len, std::memory_order_relaxed);
-  counters_.tx.fetch_add(1, std::memory_order_relaxed);
-  return V_FORWARD;
+  return forward(frame, p, *real, *svc->stats);
+}
+
+Dataplane::Verdict Dataplane::process_later_fragment(uint8_t* frame, uint32_t len,
+                                                     const ParsedFrame& p, uint64_t now,
+                                                     const Snapshot& snap, uint32_t max_len) {
+  if (!snap.is_active_vip(p.family, p.daddr)) return ignore();
+  if (len > max_len) return drop(DROP_TOO_BIG);
+  uint32_t real_id = frags_.lookup(p, now);
+  Real* real = real_id ? registry_.get(real_id) : nullptr;
+  if (!real) return drop(DROP_FRAGMENT_UNKNOWN);
+  // The service is the one whose real server took the first fragment.
+  for (const auto& svc : snap.services) {
+    for (uint32_t id : svc->real_ids) {
+      if (id == real_id) return forward(frame, p, *real, *svc->stats);
+    }
+  }
+  return drop(DROP_FRAGMENT_UNKNOWN);
+}
+
+Dataplane::Verdict Dataplane::process_icmp(uint8_t* frame, uint32_t len, const ParsedFrame& p,
+                                           uint64_t now, bool csum_not_ready,
+                                           const Snapshot& snap, uint32_t max_len) {
+  // Neighbour discovery (router/neighbour solicitation/advertisement, redirect) always.
+  if (p.family == 6 && p.icmp_type >= 133 && p.icmp_type <= 137) {
+    return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len);
+  }
+  if (!snap.is_active_vip(p.family, p.daddr)) return ignore();
+  // An ICMP message to a VIP in several fragments can be neither answered nor matched.
+  if (p.fragment || len > max_len) return drop(DROP_TOO_BIG);
+  if (!csum_not_ready && !icmp_checksum_ok(frame, p)) return drop(DROP_MALFORMED);
+  if (is_icmp_echo(p.family, p.icmp_type)) {
+    return echo_budget_.take(now) ? to_control(frame, len) : drop(DROP_ECHO_RATE_LIMITED);
+  }
+  if (!is_icmp_error(p.family, p.icmp_type)) return ignore();
+  // As IPVS's ip_vs_in_icmp: the quoted packet is the real server's reply (VIP -> client), so the
+  // connection is found by the reversed tuple, and the error goes to the real server that sent it.
+  const IcmpQuote& q = p.quote;
+  size_t alen = p.family == 4 ? 4 : 16;
+  if (!q.ok || std::memcmp(q.saddr, p.daddr, alen) != 0) return drop(DROP_ICMP_UNMATCHED);
+  const Service* svc = snap.match(q.proto, p.family, q.saddr, q.sport);
+  if (!svc || !svc->active) return drop(DROP_ICMP_UNMATCHED);
+  ConnKey k = conn_key(p.family, q.proto, q.daddr, q.dport, q.saddr, q.sport);
+  SlotView v;
+  if (table_.find(k, table_.hash(k), &v) < 0 || v.expires_ms <= now) return drop(DROP_ICMP_UNMATCHED);
+  Real* real = registry_.get(v.real_id);
+  if (!real || !real->mac.load(std::memory_order_relaxed)) return drop(DROP_MAC_UNKNOWN);
+  return forward(frame, p, *real, *svc->stats);
 }
 
 void Dataplane::count_change(Real* r, int d_active, int d_inact, int d_persist) {
@@ -146,9 +197,14 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
     table_.unlock(idx);
     return 0;
   }
-  if (s.expires_ms <= now) {
+  if (s.expires_ms <= now || must_reschedule(s, registry_.get(s.real_id), p)) {
     expire_locked(idx, now);
     return 0;
+  }
+  // Anything but a retransmitted SYN proves the flow: the client's ACK of a SYN/ACK, or a second
+  // packet of one picked up mid-way (sloppy).
+  if (p.proto != PROTO_TCP || (p.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+    s.flags &= uint8_t(~SF_EMBRYONIC);
   }
   int d_active = 0, d_inact = 0;
   bool state_changed = false;
@@ -166,7 +222,7 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
       d_inact = -1;
     }
     s.state = next;
-    s.timeout_s = timeouts_.get(next);
+    s.timeout_s = (s.flags & SF_EMBRYONIC) ? embryonic_timeout(timeouts_.get(next)) : timeouts_.get(next);
   } else {
     s.timeout_s = timeouts_.get(CS_UDP);
   }
@@ -206,54 +262,139 @@ uint32_t Dataplane::schedule(const Service& svc, const ConnKey& k, uint64_t now)
   return ss.real_ids[size_t(i)];
 }
 
-uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
-                             const ParsedFrame& p, uint64_t now) {
-  uint32_t real_id = 0;
-  int64_t tpl = -1;
-  if (svc.cfg.persist_timeout) {
-    // IPVS's template: <proto, masked client, 0, vip, vport or 0 for port-0 services>.
-    ConnKey tk;
-    tk.family = k.family;
-    tk.proto = k.proto;
-    tk.is_template = true;
-    tk.vport = svc.cfg.port;
-    std::memcpy(tk.vaddr, k.vaddr, 16);
-    for (int i = 0; i < 16; ++i) tk.caddr[i] = k.caddr[i] & svc.cfg.netmask.bytes[i];
+uint32_t Dataplane::embryonic_timeout(uint32_t state_timeout_s) const {
+  if (table_.count() < pressure_entries_.load(std::memory_order_relaxed)) return state_timeout_s;
+  return std::min(state_timeout_s, pressure_timeout_s_.load(std::memory_order_relaxed));
+}
+
+bool Dataplane::evict_embryonic(uint32_t h, uint64_t now) {
+  // Where the new key may live; a SYN flood fills every such window with its own entries.
+  constexpr size_t kWindow = ConnTable::kMaxProbe;
+  size_t idx = table_.home_of(h);
+  int64_t victim = -1;
+  uint64_t oldest = UINT64_MAX;
+  for (size_t n = 0; n < kWindow; ++n) {
+    const Slot& peek = table_.at(idx);
+    if (peek.life != SLOT_FULL || (peek.flags & (SF_EMBRYONIC | SF_TEMPLATE)) != SF_EMBRYONIC) {
+      if (++idx == table_.slots()) idx = 0;
+      continue;
+    }
+    SlotView v;
+    table_.read(idx, &v);
+    // The least recently seen goes first: its last packet came timeout_s before its expiry.
+    uint64_t seen = v.expires_ms - uint64_t(v.timeout_s) * 1000;
+    if (v.life == SLOT_FULL && (v.flags & (SF_EMBRYONIC | SF_TEMPLATE)) == SF_EMBRYONIC &&
+        seen < oldest) {
+      victim = int64_t(idx);
+      oldest = seen;
+    }
+    if (++idx == table_.slots()) idx = 0;
+  }
+  if (victim < 0) return false;
+  Slot& s = table_.lock(size_t(victim));
+  if (s.life != SLOT_FULL || (s.flags & (SF_EMBRYONIC | SF_TEMPLATE)) != SF_EMBRYONIC) {
+    table_.unlock(size_t(victim));
+    return false;
+  }
+  expire_locked(size_t(victim), now);
+  counters_.drop(DROP_EVICTED);
+  return true;
+}
+
+bool Dataplane::must_reschedule(const Slot& s, const Real* real, const ParsedFrame& p) const {
+  if (s.flags & SF_TEMPLATE) return false;
+  uint32_t policy = policy_.load(std::memory_order_relaxed);
+  if (!real || real->nodest()) {
+    if (policy & (p.proto == PROTO_UDP ? POLICY_EXPIRE_NODEST_UDP : POLICY_EXPIRE_NODEST_TCP)) {
+      return true;
+    }
+  }
+  // IPVS's conn_reuse_mode (bit 2 too, for direct routing): a SYN on a connection that has ended
+  // is a new connection from a reused client port. One under a template stays with it.
+  if (p.proto != PROTO_TCP || (p.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN || s.aux) {
+    return false;
+  }
+  uint8_t st = s.state;
+  return st == CS_FIN_WAIT || st == CS_TIME_WAIT || st == CS_CLOSE || st == CS_CLOSE_WAIT;
+}
+
+bool Dataplane::template_valid(const Service& svc, const Slot& ts, uint64_t now) const {
+  if (ts.real_id == 0 || (ts.expires_ms <= now && ts.aux == 0)) return false;
+  // A template to a real server no longer in the service is stale (IPVS checks the same), and so
+  // is one to a real server held Down; one to a quiescent server keeps its clients unless
+  // expire_quiescent_template is set.
+  if (std::find(svc.real_ids.begin(), svc.real_ids.end(), ts.real_id) == svc.real_ids.end()) {
+    return false;
+  }
+  const Real* r = registry_.get(ts.real_id);
+  if (!r || r->nodest()) return false;
+  return !((policy_.load(std::memory_order_relaxed) & POLICY_EXPIRE_QUIESCENT_TEMPLATE) &&
+           r->weight.load(std::memory_order_relaxed) <= 0);
+}
+
+uint32_t Dataplane::bind_template(const Service& svc, const ConnKey& k, uint64_t now,
+                                  int64_t* tpl, DropReason* why) {
+  // IPVS's template: <proto, masked client, 0, vip, vport or 0 for port-0 services>.
+  ConnKey tk;
+  tk.family = k.family;
+  tk.proto = k.proto;
+  tk.is_template = true;
+  tk.vport = svc.cfg.port;
+  std::memcpy(tk.vaddr, k.vaddr, 16);
+  for (int i = 0; i < 16; ++i) tk.caddr[i] = k.caddr[i] & svc.cfg.netmask.bytes[i];
+  uint32_t th = table_.hash(tk);
+  // A few tries: the slot may expire or be rebound by another worker while we schedule.
+  for (int attempt = 0; attempt < 3; ++attempt) {
     size_t ti;
     bool created;
-    if (table_.insert_locked(tk, ConnTable::hash(tk), &ti, &created) < 0) return 0;
-    Slot& ts = table_.at(ti);
-    bool valid = !created && !(ts.expires_ms <= now && ts.aux == 0);
-    if (valid) {
-      // A template to a real server no longer in the service is stale (IPVS checks the same);
-      // a quiescent one keeps its clients, as with expire_quiescent_template off.
-      valid = std::find(svc.real_ids.begin(), svc.real_ids.end(), ts.real_id) != svc.real_ids.end();
+    if (table_.insert_locked(tk, th, &ti, &created) < 0) {
+      *why = DROP_TABLE_FULL;
+      return 0;
     }
-    if (!valid) {
+    Slot& ts = table_.at(ti);
+    if (!template_valid(svc, ts, now)) {
+      // The scheduler's locks are never taken under a slot's seqlock.
+      table_.unlock(ti);
       uint32_t picked = schedule(svc, k, now);
-      if (!picked) {
-        if (created) table_.remove_locked(ti);
+      table_.lock(ti);
+      if (ts.life != SLOT_FULL || !table_.matches(ti, tk)) {
         table_.unlock(ti);
-        return 0;
+        continue;
       }
-      Real* old = created ? nullptr : registry_.get(ts.real_id);
-      ts.real_id = picked;
-      ts.state = CS_NONE;
-      ts.flags |= SF_INACTIVE;
-      if (old) count_change(old, 0, 0, -1);
-      count_change(registry_.get(picked), 0, 0, 1);
+      if (!template_valid(svc, ts, now)) {
+        if (!picked) {
+          if (ts.real_id == 0 && ts.aux == 0) table_.remove_locked(ti);
+          table_.unlock(ti);
+          *why = DROP_NO_REAL_SERVER;
+          return 0;
+        }
+        Real* old = registry_.get(ts.real_id);
+        ts.real_id = picked;
+        ts.state = CS_NONE;
+        ts.flags |= SF_INACTIVE;
+        if (old) count_change(old, 0, 0, -1);
+        count_change(registry_.get(picked), 0, 0, 1);
+      }
     }
     ts.timeout_s = svc.cfg.persist_timeout;
     ts.expires_ms = now + uint64_t(ts.timeout_s) * 1000;
     note_expiry(ts.expires_ms);
     ts.aux += 1;
-    real_id = ts.real_id;
-    tpl = int64_t(ti);
+    uint32_t real_id = ts.real_id;
+    *tpl = int64_t(ti);
     table_.unlock(ti);
-  } else {
-    real_id = schedule(svc, k, now);
-    if (!real_id) return 0;
+    return real_id;
   }
+  *why = DROP_NO_REAL_SERVER;
+  return 0;
+}
+
+uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
+                             const ParsedFrame& p, uint64_t now, DropReason* why) {
+  int64_t tpl = -1;
+  uint32_t real_id = svc.cfg.persist_timeout ? bind_template(svc, k, now, &tpl, why)
+                                             : schedule(svc, k, now);
+  if (!real_id) return 0;
   auto release_template = [this, tpl] {
     if (tpl < 0) return;
     Slot& ts = table_.lock(size_t(tpl));
@@ -263,14 +404,19 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
 
   size_t ci;
   bool created;
-  if (table_.insert_locked(k, h, &ci, &created) < 0) {
+  // A full table makes room first rather than after a probe that cannot succeed.
+  if (table_.count() >= table_.capacity()) evict_embryonic(h, now);
+  if (table_.insert_locked(k, h, &ci, &created) < 0 &&
+      (!evict_embryonic(h, now) || table_.insert_locked(k, h, &ci, &created) < 0)) {
     release_template();
+    *why = DROP_TABLE_FULL;
     return 0;
   }
   if (!created) {
     // Another worker created this flow meanwhile: follow its entry.
     table_.unlock(ci);
     release_template();
+    *why = DROP_NO_CONNECTION;
     return touch_conn(ci, k, p, now);
   }
   Slot& cs = table_.at(ci);
@@ -283,14 +429,21 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
     state = tcp_next_state(CS_NONE, p.tcp_flags);
   } else {
     // Sloppy pick of a flow already under way (e.g. after a failover): the input-only table
-    // would call an ACK from NONE "CLOSE" and expire it in 10 s; treat it as established.
+    // would call an ACK from NONE "CLOSE" and expire it in 10 s; treat it as established, but
+    // only for as long as a half-open connection until a second packet proves it is one.
     state = (p.tcp_flags & (TCP_RST | TCP_FIN)) ? tcp_next_state(CS_NONE, p.tcp_flags)
                                                 : uint8_t(CS_ESTABLISHED);
   }
   cs.state = state;
   bool active = state == CS_ESTABLISHED;
   cs.flags |= active ? 0 : SF_INACTIVE;
-  cs.timeout_s = timeouts_.get(state);
+  bool unproven = p.proto == PROTO_TCP && !(p.tcp_flags & TCP_SYN) && state == CS_ESTABLISHED;
+  bool embryonic = unproven || (p.proto == PROTO_TCP && state == CS_SYN_RECV);
+  cs.timeout_s = timeouts_.get(unproven ? uint8_t(CS_SYN_RECV) : state);
+  if (embryonic) {
+    cs.flags |= SF_EMBRYONIC;
+    cs.timeout_s = embryonic_timeout(cs.timeout_s);
+  }
   cs.expires_ms = now + uint64_t(cs.timeout_s) * 1000;
   note_expiry(cs.expires_ms);
   table_.pkts(ci) = 1;
@@ -346,17 +499,17 @@ uint64_t Dataplane::sweep(uint64_t now, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
     Slot& s = table_.at(i);
     // Unlocked peek first: most slots are empty or far from expiry.
-    if (__atomic_load_n(&s.life, __ATOMIC_RELAXED) != SLOT_FULL) continue;
-    uint64_t exp = __atomic_load_n(&s.expires_ms, __ATOMIC_RELAXED);
+    if (s.life != SLOT_FULL) continue;
+    uint64_t exp = s.expires_ms;
     if (exp > now) {
       earliest = std::min(earliest, exp);
       continue;
     }
     table_.lock(i);
     if (s.life == SLOT_FULL && s.expires_ms <= now) {
-      if (!expire_locked(i, now)) earliest = std::min(earliest, s.expires_ms);
+      if (!expire_locked(i, now)) earliest = std::min<uint64_t>(earliest, s.expires_ms);
     } else {
-      if (s.life == SLOT_FULL) earliest = std::min(earliest, s.expires_ms);
+      if (s.life == SLOT_FULL) earliest = std::min<uint64_t>(earliest, s.expires_ms);
       table_.unlock(i);
     }
   }
@@ -370,8 +523,8 @@ void Dataplane::sweep_if_due(uint64_t now) {
   maintain_table();
 }
 
-void Dataplane::maintain_table() {
-  if (table_.tombstones() > table_.slots() / 8) table_.compact();
+void Dataplane::maintain_table(size_t begin, size_t end) {
+  if (table_.tombstones() > 0) table_.compact(begin, end);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,13 +561,17 @@ void Dataplane::rebuild_locked(uint64_t now) {
         real->addr = rc.addr;
         real->port = rc.port;
         auto n = neighbours_.find(addr_key(rc.addr));
-        real->mac = n == neighbours_.end() ? 0 : n->second;
+        if (n != neighbours_.end()) {
+          real->mac = n->second.mac;
+          real->mac_valid = n->second.valid;
+        }
         auto l = loads_.find(addr_key(rc.addr));
         real->load = l == loads_.end() ? -1.0 : l->second;
         id = registry_.add(rkey, real);
         if (!id) continue;  // 65535 real servers: the rest get no traffic
       }
       real->weight.store(rc.weight);
+      real->down.store(rc.down);
       real->u_threshold = rc.u_threshold;
       real->l_threshold = rc.l_threshold;
       update_overload(*real);
@@ -456,13 +613,16 @@ void Dataplane::rebuild_locked(uint64_t now) {
 
 void Dataplane::set_neighbour(const Addr& addr, uint64_t mac, uint64_t now) {
   std::lock_guard<std::mutex> g(ctl_mu_);
-  if (mac) neighbours_[addr_key(addr)] = mac;
-  else neighbours_.erase(addr_key(addr));
+  // An unanswered re-confirmation keeps the last MAC for established flows; only new
+  // scheduling avoids the real server.
+  Neighbour& n = neighbours_[addr_key(addr)];
+  if (mac) n.mac = mac;
+  n.valid = mac != 0;
   bool availability_changed = false;
   registry_.for_each([&](uint32_t, Real& r) {
     if (!(r.addr == addr)) return;
-    uint64_t old = r.mac.exchange(mac);
-    if ((old == 0) != (mac == 0)) availability_changed = true;
+    if (mac) r.mac.store(mac);
+    if (r.mac_valid.exchange(mac != 0) != (mac != 0)) availability_changed = true;
   });
   // Schedulers may cache which real servers can take flows: give them an update().
   if (availability_changed) rebuild_locked(now);

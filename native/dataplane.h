@@ -13,7 +13,9 @@
 
 #include "conn_table.h"
 #include "control_queue.h"
+#include "frag_table.h"
 #include "parse.h"
+#include "rate_budget.h"
 #include "real_registry.h"
 #include "sched.h"
 #include "sync_queue.h"
@@ -26,6 +28,7 @@ struct RealConfig {
   uint16_t port = 0;
   int32_t weight = 1;
   uint32_t u_threshold = 0, l_threshold = 0;
+  bool down = false;  // health checks or the agent hold it Down (weight 0)
 };
 
 struct ServiceConfig {
@@ -87,7 +90,16 @@ struct Snapshot {
 };
 
 struct GlobalCounters {
-  std::atomic<uint64_t> rx{0}, tx{0}, ignored{0}, dropped{0};
+  std::atomic<uint64_t> rx{0}, tx{0}, ignored{0};
+  std::atomic<uint64_t> drops[DROP_COUNT] = {};
+  void drop(DropReason why) { drops[why].fetch_add(1, std::memory_order_relaxed); }
+};
+
+// IPVS's expire_nodest_conn and expire_quiescent_template, as bits.
+enum ConnPolicy : uint32_t {
+  POLICY_EXPIRE_NODEST_UDP = 1u << 0,
+  POLICY_EXPIRE_NODEST_TCP = 1u << 1,
+  POLICY_EXPIRE_QUIESCENT_TEMPLATE = 1u << 2,
 };
 
 struct ConnInfo {
@@ -105,9 +117,11 @@ class Dataplane {
   Dataplane(size_t conn_capacity, uint32_t mh_table_size);
 
   std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&snap_); }
-  // Frame is rewritten in place when V_FORWARD.
+  // Frame is rewritten in place when V_FORWARD. max_len: the largest frame the interface can
+  // send; a bigger one that would be forwarded or handed up is dropped as too big.
   Verdict process(uint8_t* frame, uint32_t len, uint64_t now_ms, bool csum_not_ready,
-                  const Snapshot& snap);
+                  const Snapshot& snap, uint32_t max_len = kMaxFrame);
+  static constexpr uint32_t kMaxFrame = 65535 + 22;  // an IP packet's limit, Ethernet + 802.1Q
 
   // Control side (JS thread).
   void apply(std::vector<ServiceConfig> services, uint64_t now_ms);
@@ -115,6 +129,17 @@ class Dataplane {
   // An agent's load index for every real server at addr (< 0: no report); no rebuild needed.
   void set_load(const Addr& addr, double load);
   void set_timeouts(uint32_t tcp, uint32_t tcpfin, uint32_t udp) { timeouts_.set(tcp, tcpfin, udp); }
+  // ConnPolicy bits, the ICMP echo budget, and the table pressure rule (IPVS's secure_tcp and
+  // drop_entry): from pressure_entries entries on, embryonic entries (SYN seen, no ACK; sloppy
+  // picks not yet proven) live at most pressure_timeout_s, and a full table evicts one of them
+  // to make room for a new connection.
+  void set_policy(uint32_t bits, uint32_t echo_per_second, size_t pressure_entries,
+                  uint32_t pressure_timeout_s) {
+    policy_.store(bits, std::memory_order_relaxed);
+    echo_budget_.set(echo_per_second);
+    pressure_entries_.store(pressure_entries, std::memory_order_relaxed);
+    pressure_timeout_s_.store(pressure_timeout_s, std::memory_order_relaxed);
+  }
   std::vector<ConnInfo> connections(uint64_t now_ms, size_t limit) const;
   void zero(const ServiceKey* key);
 
@@ -128,8 +153,8 @@ class Dataplane {
 
   // Expire entries in [begin, end) whose time has come; returns the earliest expiry left there.
   uint64_t sweep(uint64_t now_ms, size_t begin, size_t end);
-  // Compact tombstones when they pile up.
-  void maintain_table();
+  // Turn tombstones in [begin, end) back into empty slots where they end a run.
+  void maintain_table(size_t begin = 0, size_t end = SIZE_MAX);
   // simulate()'s clock jumps: sweep the whole table once an entry may have expired. Not safe
   // against concurrent workers' expiry notes (the sweeper thread covers that case).
   void sweep_if_due(uint64_t now_ms);
@@ -138,8 +163,8 @@ class Dataplane {
   const ConnTable& table() const { return table_; }
   GlobalCounters& counters() { return counters_; }
   ControlQueue& control() { return control_; }
-  void set_own_mac(uint64_t mac) { own_mac_ = mac; }
-  uint64_t own_mac() const { return own_mac_; }
+  void set_own_mac(uint64_t mac) { own_mac_.store(mac, std::memory_order_relaxed); }
+  uint64_t own_mac() const { return own_mac_.load(std::memory_order_relaxed); }
   template <class F> void for_each_real(F f) const {
     std::lock_guard<std::mutex> g(ctl_mu_);
     registry_.for_each(f);
@@ -147,12 +172,42 @@ class Dataplane {
 
  private:
   Verdict to_control(const uint8_t* frame, uint32_t len);
+  Verdict drop(DropReason why) {
+    counters_.drop(why);
+    return V_DROP;
+  }
+  Verdict ignore() {
+    counters_.ignored.fetch_add(1, std::memory_order_relaxed);
+    return V_IGNORE;
+  }
+  Verdict process_icmp(uint8_t* frame, uint32_t len, const ParsedFrame& p, uint64_t now_ms,
+                       bool csum_not_ready, const Snapshot& snap, uint32_t max_len);
+  Verdict process_later_fragment(uint8_t* frame, uint32_t len, const ParsedFrame& p,
+                                 uint64_t now_ms, const Snapshot& snap, uint32_t max_len);
+  // Rewrites the MACs toward the real server and counts the frame for it and its service.
+  Verdict forward(uint8_t* frame, const ParsedFrame& p, Real& real, Counters& service_stats);
   // Real id picked for a new flow, or 0.
   uint32_t schedule(const Service& svc, const ConnKey& k, uint64_t now_ms);
-  // 0 = no (live) entry; else the real id. Refreshes state and timeout.
+  // 0 = no (live) entry; else the real id. Refreshes state and timeout. An entry that must not
+  // carry this packet (a new SYN on a closing connection, IPVS's conn_reuse_mode; a real server
+  // gone, expire_nodest_conn) is expired so that the packet schedules afresh.
   uint32_t touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& p, uint64_t now_ms);
+  // Real id of the new entry, or 0 with *why set.
   uint32_t new_conn(const Service& svc, const ConnKey& k, uint32_t h, const ParsedFrame& p,
-                    uint64_t now_ms);
+                    uint64_t now_ms, DropReason* why);
+  // An embryonic entry's timeout: as its state says, shorter under pressure.
+  uint32_t embryonic_timeout(uint32_t state_timeout_s) const;
+  // Evicts the least recently seen embryonic entry among the slots a key with hash h probes;
+  // false when there is none (the table is full of connections that proved themselves).
+  bool evict_embryonic(uint32_t h, uint64_t now_ms);
+  // Whether an entry on `real` in this state must give way to this packet.
+  bool must_reschedule(const Slot& s, const Real* real, const ParsedFrame& p) const;
+  // A persistence template still binds its clients to its real server.
+  bool template_valid(const Service& svc, const Slot& ts, uint64_t now_ms) const;
+  // The persistence template's real server for this flow (scheduled when it has none);
+  // *tpl = its slot. 0 with *why set when none.
+  uint32_t bind_template(const Service& svc, const ConnKey& k, uint64_t now_ms, int64_t* tpl,
+                         DropReason* why);
   // Slot locked and FULL on entry; unlocked on return. False if re-armed (template in use).
   bool expire_locked(size_t idx, uint64_t now_ms);
   void count_change(Real* r, int d_active, int d_inact, int d_persist);
@@ -173,8 +228,14 @@ class Dataplane {
   RealRegistry registry_;
   ControlQueue control_;
   GlobalCounters counters_;
+  FragTable frags_;
+  RateBudget echo_budget_{1000};
+  std::atomic<uint32_t> policy_{POLICY_EXPIRE_NODEST_UDP};
+  std::atomic<size_t> pressure_entries_{SIZE_MAX};
+  std::atomic<uint32_t> pressure_timeout_s_{5};
   uint32_t mh_table_size_;
-  uint64_t own_mac_ = 0;
+  // Written by setInterface() while the old interface's workers may still read it.
+  std::atomic<uint64_t> own_mac_{0};
   std::shared_ptr<const Snapshot> snap_;
   // A lower bound of every entry's expiry (refreshes only move expiries later).
   std::atomic<uint64_t> earliest_{UINT64_MAX};
@@ -184,7 +245,11 @@ class Dataplane {
   std::vector<ServiceConfig> configs_;
   std::unordered_map<std::string, std::shared_ptr<Counters>> service_stats_;
   std::unordered_map<std::string, std::shared_ptr<SchedSlot>> scheds_;
-  std::unordered_map<std::string, uint64_t> neighbours_;
+  struct Neighbour {
+    uint64_t mac = 0;    // last learnt
+    bool valid = false;  // confirmed now
+  };
+  std::unordered_map<std::string, Neighbour> neighbours_;
   bool active_all_ = true;
   std::vector<Addr> active_;
   SyncQueue sync_;

@@ -117,7 +117,7 @@ int Dataplane::install_sync(const uint8_t* msg, size_t len, uint64_t now, std::s
     std::memcpy(k.vaddr, r.vaddr, 16);
     size_t idx;
     bool created;
-    if (table_.insert_locked(k, ConnTable::hash(k), &idx, &created) < 0) {
+    if (table_.insert_locked(k, table_.hash(k), &idx, &created) < 0) {
       sync_skipped_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }

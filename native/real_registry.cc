@@ -44,6 +44,7 @@ void RealRegistry::retire_others(const std::vector<uint32_t>& live, uint64_t now
   for (uint32_t id : live) is_live[id] = true;
   for (uint32_t id = 1; id < owned_.size(); ++id) {
     if (!owned_[id]) continue;
+    owned_[id]->removed.store(!is_live[id], std::memory_order_relaxed);
     if (is_live[id]) {
       retired_since_[id] = 0;
       continue;

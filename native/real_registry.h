@@ -31,7 +31,8 @@ class RealRegistry {
   // Returns 0 when the registry is full.
   uint32_t add(const std::string& key, RealPtr real);
   const RealPtr& ptr(uint32_t id) const { return owned_[id]; }
-  // Marks everything not in live as retired (since now_ms) and frees retired entries that are idle.
+  // Marks everything not in live as retired (since now_ms, Real::removed) and frees retired
+  // entries that are idle.
   void retire_others(const std::vector<uint32_t>& live, uint64_t now_ms);
   template <class F> void for_each(F f) const {
     for (uint32_t id = 1; id < owned_.size(); ++id)

@@ -23,7 +23,13 @@ bool fail(std::string* err, const char* what) {
 constexpr size_t kTxDataOff = TPACKET_ALIGN(sizeof(tpacket3_hdr));
 }  // namespace
 
-bool PacketRing::open(int ifindex, int fanout_id, std::string* err) {
+uint32_t PacketRing::tx_capacity() const { return uint32_t(tx_frame_size_ - kTxDataOff); }
+
+bool PacketRing::open(int ifindex, int fanout_id, uint32_t mtu, std::string* err) {
+  // A power of two, so that frames tile the TX blocks: the MTU plus Ethernet and 802.1Q headers.
+  tx_frame_size_ = 1u << 11;
+  while (tx_frame_size_ < kTxDataOff + mtu + 18 && tx_frame_size_ < kTxBlockSize) tx_frame_size_ <<= 1;
+  tx_frames_ = kTxBlockSize / tx_frame_size_ * kTxBlocks;
   fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return fail(err, "cannot open a packet socket (needs CAP_NET_RAW)");
   int v3 = TPACKET_V3, one = 1;
@@ -37,8 +43,8 @@ bool PacketRing::open(int ifindex, int fanout_id, std::string* err) {
   tpacket_req3 rx{};
   rx.tp_block_size = kRxBlockSize;
   rx.tp_block_nr = kRxBlocks;
-  rx.tp_frame_size = kTxFrameSize;
-  rx.tp_frame_nr = kRxBlockSize / kTxFrameSize * kRxBlocks;
+  rx.tp_frame_size = kRxFrameSize;
+  rx.tp_frame_nr = kRxBlockSize / kRxFrameSize * kRxBlocks;
   rx.tp_retire_blk_tov = 1;  // ms: a half-empty block is handed over quickly (latency)
   if (setsockopt(fd_, SOL_PACKET, PACKET_RX_RING, &rx, sizeof rx) < 0) {
     return fail(err, "cannot set up the RX ring");
@@ -46,8 +52,8 @@ bool PacketRing::open(int ifindex, int fanout_id, std::string* err) {
   tpacket_req3 tx{};
   tx.tp_block_size = kTxBlockSize;
   tx.tp_block_nr = kTxBlocks;
-  tx.tp_frame_size = kTxFrameSize;
-  tx.tp_frame_nr = kTxFrames;
+  tx.tp_frame_size = uint32_t(tx_frame_size_);
+  tx.tp_frame_nr = uint32_t(tx_frames_);
   if (setsockopt(fd_, SOL_PACKET, PACKET_TX_RING, &tx, sizeof tx) < 0) {
     return fail(err, "cannot set up the TX ring");
   }
@@ -66,8 +72,10 @@ bool PacketRing::open(int ifindex, int fanout_id, std::string* err) {
     return fail(err, "cannot bind the packet socket");
   }
   if (fanout_id >= 0) {
-    // Hash fanout keeps every packet of a flow on one worker.
-    int arg = (fanout_id & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    // Hash fanout keeps every packet of a flow on one worker, and every fragment of a datagram
+    // (the kernel hashes fragments by their addresses only). No FLAG_DEFRAG: fragments are
+    // forwarded as they came, matched by the fragment table, never reassembled past the MTU.
+    int arg = (fanout_id & 0xffff) | (PACKET_FANOUT_HASH << 16);
     if (setsockopt(fd_, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
       return fail(err, "cannot join the PACKET_FANOUT group");
     }
@@ -84,22 +92,30 @@ void PacketRing::close() {
 }
 
 uint8_t* PacketRing::tx_acquire(uint32_t* cap) {
-  auto* h = reinterpret_cast<tpacket3_hdr*>(tx_ + tx_next_ * kTxFrameSize);
+  auto* h = reinterpret_cast<tpacket3_hdr*>(tx_ + tx_next_ * tx_frame_size_);
   uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
   if (st == TP_STATUS_WRONG_FORMAT) st = TP_STATUS_AVAILABLE;  // the kernel refused it: reuse
   if (st != TP_STATUS_AVAILABLE) return nullptr;
-  *cap = uint32_t(kTxFrameSize - kTxDataOff);
+  *cap = tx_capacity();
   return reinterpret_cast<uint8_t*>(h) + kTxDataOff;
 }
 
 void PacketRing::tx_commit(uint32_t len) {
-  auto* h = reinterpret_cast<tpacket3_hdr*>(tx_ + tx_next_ * kTxFrameSize);
+  auto* h = reinterpret_cast<tpacket3_hdr*>(tx_ + tx_next_ * tx_frame_size_);
   h->tp_len = len;
   h->tp_snaplen = len;
   h->tp_next_offset = 0;
   __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-  tx_next_ = (tx_next_ + 1) % kTxFrames;
+  tx_next_ = (tx_next_ + 1) % tx_frames_;
   ++tx_queued_;
+}
+
+uint32_t PacketRing::take_rx_drops() {
+  tpacket_stats_v3 st{};
+  socklen_t len = sizeof st;
+  // Reading the statistics resets them.
+  if (getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0) return 0;
+  return st.tp_drops;
 }
 
 void PacketRing::tx_kick() {

@@ -6,8 +6,10 @@ namespace pivs {
 void update_overload(Real& real) {
   // IPVS counts active and inactive connections, not persistence templates.
   const int64_t total = int64_t(active_of(real)) + inactive_of(real);
-  const int64_t upper = real.u_threshold;
-  const int64_t lower = real.l_threshold;
+  // apply() may change the thresholds meanwhile: a worker seeing one new and one old value only
+  // applies a hysteresis that the next count change corrects.
+  const int64_t upper = real.u_threshold.load(std::memory_order_relaxed);
+  const int64_t lower = real.l_threshold.load(std::memory_order_relaxed);
   if (upper != 0 && total >= upper) {
     real.overloaded.store(true, std::memory_order_relaxed);
     return;

@@ -29,19 +29,51 @@ struct Counters {
   }
 };
 
+// Why the fast path did not forward a frame it was responsible for (or, for `evicted`, dropped an
+// entry). The names are the ones the control plane, /status, /metrics and the PIVS-MIB use.
+enum DropReason : uint8_t {
+  DROP_MALFORMED,           // header lengths or IPv4 header checksum do not hold together
+  DROP_TOO_BIG,             // larger than the interface can send (GRO left on, ICMP over one frame)
+  DROP_NO_CONNECTION,       // TCP that does not open a connection and matches no entry
+  DROP_NO_REAL_SERVER,      // no real server can take a new connection
+  DROP_MAC_UNKNOWN,         // the real server's MAC was never learnt
+  DROP_TABLE_FULL,          // no room for a new entry even after eviction
+  DROP_EVICTED,             // entries (not frames) evicted under pressure
+  DROP_TX_RING_FULL,        // the transmit ring had no free frame
+  DROP_CONTROL_QUEUE_FULL,  // the control plane is behind on ARP/ICMP/VRRP frames
+  DROP_FRAGMENT_UNKNOWN,    // a later fragment whose first fragment was not seen
+  DROP_ICMP_UNMATCHED,      // an ICMP error about no connection of ours
+  DROP_ECHO_RATE_LIMITED,   // ICMP echo to a VIP above the per-second budget
+  DROP_RX_RING_FULL,        // the kernel found the receive ring full (PACKET_STATISTICS)
+  DROP_COUNT,
+};
+inline const char* const kDropReasonNames[DROP_COUNT] = {
+    "malformed",       "tooBig",           "noConnection",    "noRealServer",
+    "macUnknown",      "tableFull",        "evicted",         "txRingFull",
+    "controlQueueFull", "fragmentUnknown", "icmpUnmatched",   "echoRateLimited",
+    "rxRingFull",
+};
+
 // One real server of one virtual service. Shared (shared_ptr) between table snapshots so that a
 // reload keeps its counters and connections keep pointing at it.
 struct Real {
   Addr addr;
   uint16_t port = 0;
   std::atomic<int32_t> weight{1};      // 0 = quiescent
-  uint32_t u_threshold = 0;            // 0 = none
-  uint32_t l_threshold = 0;            // 0 = 3/4 of u_threshold
+  std::atomic<uint32_t> u_threshold{0};  // 0 = none; set by apply(), read relaxed by workers
+  std::atomic<uint32_t> l_threshold{0};  // 0 = 3/4 of u_threshold
   std::atomic<int32_t> activeconns{0};
   std::atomic<int32_t> inactconns{0};
   std::atomic<int32_t> persistconns{0};
   std::atomic<bool> overloaded{false};  // kept by update_overload() (sched.h)
-  std::atomic<uint64_t> mac{0};         // 48-bit MAC in the low bits, 0 = unresolved
+  // 48-bit MAC in the low bits, 0 = never learnt. Kept when a re-confirmation goes unanswered, so
+  // established flows still reach the server; mac_valid says whether new flows may go there.
+  std::atomic<uint64_t> mac{0};
+  std::atomic<bool> mac_valid{false};
+  // Health checks or the agent hold it Down (it stays listed with weight 0), or it left the
+  // service: its entries are "no destination" ones (IPVS's expire_nodest_conn).
+  std::atomic<bool> down{false};
+  std::atomic<bool> removed{false};
   // Load index its agent last reported (higher = more spare capacity), < 0 = no report. The has
   // scheduler reads it at pick time, so a report applies without a snapshot rebuild.
   std::atomic<double> load{-1.0};
@@ -49,7 +81,10 @@ struct Real {
 
   // Usable for a new connection: the weight and the scheduler's own checks decide the rest.
   bool available() const {
-    return mac.load(std::memory_order_relaxed) != 0 && !overloaded.load(std::memory_order_relaxed);
+    return mac_valid.load(std::memory_order_relaxed) && !overloaded.load(std::memory_order_relaxed);
+  }
+  bool nodest() const {
+    return down.load(std::memory_order_relaxed) || removed.load(std::memory_order_relaxed);
   }
 };
 

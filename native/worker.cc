@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -26,7 +27,7 @@ bool Workers::start(const std::string& ifname, int workers, std::string* err) {
   int fanout = workers > 1 ? ((getpid() * 7 + g_fanout_seq.fetch_add(1)) & 0xffff) : -1;
   for (int i = 0; i < workers; ++i) {
     auto ring = std::make_unique<PacketRing>();
-    if (!ring->open(info_.ifindex, fanout, err)) {
+    if (!ring->open(info_.ifindex, fanout, info_.mtu, err)) {
       stop();
       return false;
     }
@@ -96,12 +97,21 @@ bool Workers::send_frame(const uint8_t* frame, uint32_t len, std::string* err) {
 
 void Workers::run_worker(PacketRing* ring) {
   auto& counters = dp_.counters();
-  // Frames bigger than the wire allows (GRO/GSO that could not be turned off) are still looked
-  // at, so control frames and counters stay right, but cannot be forwarded.
-  std::vector<uint8_t> scratch(65536 + 4);
-  const uint32_t max_wire = info_.mtu + 18;
+  // A frame is looked at (and rewritten) in a copy: a free TX frame when it fits, else scratch,
+  // which holds any frame an RX block can, plus the 802.1Q tag put back.
+  std::vector<uint8_t> scratch(PacketRing::kMaxRxFrame + 4);
+  // What may leave: the MTU with Ethernet and 802.1Q headers (frames GRO/GSO merged past it, when
+  // those could not be turned off, are dropped as too big), and what a TX frame holds.
+  const uint32_t max_len = std::min(info_.mtu + 18, ring->tx_capacity());
   size_t cur = 0;
+  uint64_t stats_due = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
+    uint64_t t = monotonic_ms();
+    if (t >= stats_due) {
+      stats_due = t + 1000;
+      uint32_t lost = ring->take_rx_drops();
+      if (lost) counters.drops[DROP_RX_RING_FULL].fetch_add(lost, std::memory_order_relaxed);
+    }
     tpacket_block_desc* bd = ring->rx_block(cur);
     if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
       pollfd pfd{ring->fd(), POLLIN | POLLERR, 0};
@@ -114,44 +124,52 @@ void Workers::run_worker(PacketRing* ring) {
     auto* h = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(bd) +
                                               bd->hdr.bh1.offset_to_first_pkt);
     for (uint32_t i = 0; i < n; ++i) {
+      auto* next = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(h) + h->tp_next_offset);
       const uint8_t* data = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
       uint32_t len = h->tp_snaplen;
       const auto* sll = reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<uint8_t*>(h) +
                                                              TPACKET_ALIGN(sizeof(tpacket3_hdr)));
-      bool vlan = (h->tp_status & TP_STATUS_VLAN_VALID) && len >= 12;
+      bool vlan = h->tp_status & TP_STATUS_VLAN_VALID;
       uint32_t out_len = len + (vlan ? 4 : 0);
-      if (sll->sll_pkttype != PACKET_OUTGOING && len >= 14) {
-        uint32_t cap = 0;
-        uint8_t* out = out_len <= max_wire ? ring->tx_acquire(&cap) : nullptr;
-        if (out && out_len > cap) out = nullptr;
-        bool to_ring = out != nullptr;
-        if (!out) out = scratch.data();
-        // The kernel strips the 802.1Q tag into the header; put it back so the frame leaves
-        // on the same VLAN.
-        if (vlan) {
-          std::memcpy(out, data, 12);
-          uint16_t tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid
-                                                                      : uint16_t(ETH_P_8021Q);
-          out[12] = uint8_t(tpid >> 8);
-          out[13] = uint8_t(tpid);
-          out[14] = uint8_t(h->hv1.tp_vlan_tci >> 8);
-          out[15] = uint8_t(h->hv1.tp_vlan_tci);
-          std::memcpy(out + 16, data + 12, len - 12);
+      if (sll->sll_pkttype == PACKET_OUTGOING || len < 14) {
+        h = next;
+        continue;
+      }
+      if (out_len > scratch.size()) {
+        counters.rx.fetch_add(1, std::memory_order_relaxed);
+        counters.drop(DROP_TOO_BIG);
+        h = next;
+        continue;
+      }
+      uint32_t cap = 0;
+      uint8_t* out = out_len <= max_len ? ring->tx_acquire(&cap) : nullptr;
+      bool to_ring = out != nullptr;
+      if (!out) out = scratch.data();
+      // The kernel strips the 802.1Q tag into the header; put it back so the frame leaves
+      // on the same VLAN.
+      if (vlan) {
+        std::memcpy(out, data, 12);
+        uint16_t tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid
+                                                                    : uint16_t(ETH_P_8021Q);
+        out[12] = uint8_t(tpid >> 8);
+        out[13] = uint8_t(tpid);
+        out[14] = uint8_t(h->hv1.tp_vlan_tci >> 8);
+        out[15] = uint8_t(h->hv1.tp_vlan_tci);
+        std::memcpy(out + 16, data + 12, len - 12);
+      } else {
+        std::memcpy(out, data, len);
+      }
+      bool csum = h->tp_status & TP_STATUS_CSUMNOTREADY;
+      auto verdict = dp_.process(out, out_len, now, csum, *snap, max_len);
+      if (verdict == Dataplane::V_FORWARD) {
+        if (to_ring) {
+          ring->tx_commit(out_len);
         } else {
-          std::memcpy(out, data, len);
-        }
-        bool csum = h->tp_status & TP_STATUS_CSUMNOTREADY;
-        auto verdict = dp_.process(out, out_len, now, csum, *snap);
-        if (verdict == Dataplane::V_FORWARD) {
-          if (to_ring) {
-            ring->tx_commit(out_len);
-          } else {
-            counters.tx.fetch_sub(1, std::memory_order_relaxed);
-            counters.dropped.fetch_add(1, std::memory_order_relaxed);
-          }
+          counters.tx.fetch_sub(1, std::memory_order_relaxed);
+          counters.drop(DROP_TX_RING_FULL);
         }
       }
-      h = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(h) + h->tp_next_offset);
+      h = next;
     }
     __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
     cur = (cur + 1) % ring->rx_blocks();
@@ -160,17 +178,17 @@ void Workers::run_worker(PacketRing* ring) {
 }
 
 void Workers::run_sweeper() {
-  // The whole table is walked about once a second, a tenth at a time.
+  // The whole table is walked about once a second, a tenth at a time; tombstones are compacted
+  // a tenth at a time too, from the end down, so a run that crosses a tenth empties in one round.
   constexpr int kSteps = 10;
   int step = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
     size_t slots = dp_.table().slots();
     size_t chunk = (slots + kSteps - 1) / kSteps;
     dp_.sweep(monotonic_ms(), size_t(step) * chunk, size_t(step + 1) * chunk);
-    if (++step == kSteps) {
-      step = 0;
-      dp_.maintain_table();
-    }
+    size_t down = size_t(kSteps - 1 - step);
+    dp_.maintain_table(down * chunk, (down + 1) * chunk);
+    if (++step == kSteps) step = 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }

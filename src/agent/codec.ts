@@ -44,12 +44,20 @@ export function encodeReport(report: LoadReport, key: string | Buffer): Buffer {
   out[5] = report.weight === undefined ? 0 : FLAG_WEIGHT;
   out.writeUInt16BE(report.weight ?? 0, 6);
   out.writeBigUInt64BE(BigInt.asUintN(64, report.seq), 8);
-  out.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(report.timeMs))), 16);
+  out.writeBigUInt64BE(timeField(report.timeMs), 16);
   out.writeDoubleBE(report.loadIndex, 24);
   out[32] = family;
   addressBytes(report.address).copy(out, 36);
   mac(out.subarray(0, SIGNED_LENGTH), key).copy(out, SIGNED_LENGTH);
   return out;
+}
+
+const MAX_U64 = 2n ** 64n - 1n;
+
+/** decodeReport reads the 64 bits as a Number, which rounds 2^64 - 1024 and above up to 2^64. */
+function timeField(ms: number): bigint {
+  const t = BigInt(Math.max(0, Math.floor(ms)));
+  return t > MAX_U64 ? MAX_U64 : t;
 }
 
 export type DecodeResult = { ok: true; report: LoadReport } | { ok: false; reason: string };

@@ -206,13 +206,13 @@ export function decodeIcmpv6(packet: Ipv6Packet): Icmpv6Message | null {
         const sourceLinkLayerAddress = options.get(ND_OPT_SOURCE_LINKADDR);
         if (packet.sourceAddress === UNSPECIFIED_ADDRESS) {
           if (sourceLinkLayerAddress) malformed('Neighbor solicitation from :: carries a source link-layer address.');
-          if (!packet.destinationAddress.startsWith('ff02::1:ff')) malformed('Neighbor solicitation from :: not sent to a solicited-node address.');
+          if (!isSolicitedNodeAddress(packet.destinationAddress)) malformed('Neighbor solicitation from :: not sent to a solicited-node address.');
         }
         return { type, code, targetAddress, ...(sourceLinkLayerAddress ? { sourceLinkLayerAddress } : {}) };
       }
       const flags = buf[4];
       const solicitedFlag = (flags & 0x40) !== 0;
-      if (solicitedFlag && packet.destinationAddress.startsWith('ff')) malformed('Solicited neighbor advertisement sent to a multicast address.');
+      if (solicitedFlag && ipv6ToBytes(packet.destinationAddress)[0] === 0xff) malformed('Solicited neighbor advertisement sent to a multicast address.');
       const targetLinkLayerAddress = options.get(ND_OPT_TARGET_LINKADDR);
       return {
         type, code,
@@ -226,6 +226,13 @@ export function decodeIcmpv6(packet: Ipv6Packet): Icmpv6Message | null {
     default:
       return null;
   }
+}
+
+// By bytes, not text: "ff::1" (00ff::1) is unicast and "ff02::1:ff0" is no solicited-node address.
+const SOLICITED_NODE_PREFIX = ipv6ToBytes('ff02::1:ff00:0').subarray(0, 13);
+
+function isSolicitedNodeAddress(address: string): boolean {
+  return ipv6ToBytes(address).subarray(0, 13).equals(SOLICITED_NODE_PREFIX);
 }
 
 /** RFC 4291 2.7.1: ff02::1:ff00:0/104 plus the low 24 bits of the address. */

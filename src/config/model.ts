@@ -42,6 +42,11 @@ export interface RealServer {
   lowerThreshold: number;
   /** The health check of this real server when it differs from its service's (see health.ts). */
   healthCheck?: HealthCheck;
+  /**
+   * Run time only, in the table the dataplane runs: health checks or the agent hold it Down
+   * (weight 0), so its entries are "no destination" ones. Never in a configuration file.
+   */
+  down?: true;
 }
 
 export interface VirtualService extends VirtualServiceKey {
@@ -89,6 +94,49 @@ export interface DirectorSettings {
   links?: DirectorLink[];
   /** Stable carrier a better link needs before traffic moves back to it (set when links is). */
   holdDownMs?: number;
+  /** See ConnPolicy; absent: DEFAULT_CONN_POLICY's value. */
+  expireNodestConn?: ExpireNodestConn;
+  expireQuiescentTemplate?: boolean;
+  icmpEchoPerSecond?: number;
+  pressureThreshold?: number;
+  pressureEmbryonicTimeout?: number;
+}
+
+/**
+ * IPVS's expire_nodest_conn, by protocol: an entry whose real server left the service or is held
+ * Down by health checks or the agent expires on its next packet, which then schedules afresh.
+ */
+export type ExpireNodestConn = 'none' | 'udp' | 'all';
+
+/** How the fast path treats entries whose real server is gone, and ICMP echo to VIPs. */
+export interface ConnPolicy {
+  expireNodestConn: ExpireNodestConn;
+  /** IPVS's expire_quiescent_template: templates to a weight-0 real server expire on next use. */
+  expireQuiescentTemplate: boolean;
+  /** ICMP echo requests to VIPs answered per second; the rest are dropped and counted. */
+  icmpEchoPerSecond: number;
+  /**
+   * IPVS's secure_tcp / drop_entry, as a fraction of connTableSize: from this many entries on,
+   * embryonic ones (SYN seen, no ACK yet) live at most pressureEmbryonicTimeout seconds, and a
+   * full table evicts them first to make room for new connections.
+   */
+  pressureThreshold: number;
+  pressureEmbryonicTimeout: number;
+}
+
+export const DEFAULT_CONN_POLICY: ConnPolicy = {
+  expireNodestConn: 'udp', expireQuiescentTemplate: false, icmpEchoPerSecond: 1000,
+  pressureThreshold: 0.75, pressureEmbryonicTimeout: 5,
+};
+
+export function connPolicyOf(d: DirectorSettings): ConnPolicy {
+  return {
+    expireNodestConn: d.expireNodestConn ?? DEFAULT_CONN_POLICY.expireNodestConn,
+    expireQuiescentTemplate: d.expireQuiescentTemplate ?? DEFAULT_CONN_POLICY.expireQuiescentTemplate,
+    icmpEchoPerSecond: d.icmpEchoPerSecond ?? DEFAULT_CONN_POLICY.icmpEchoPerSecond,
+    pressureThreshold: d.pressureThreshold ?? DEFAULT_CONN_POLICY.pressureThreshold,
+    pressureEmbryonicTimeout: d.pressureEmbryonicTimeout ?? DEFAULT_CONN_POLICY.pressureEmbryonicTimeout,
+  };
 }
 
 export interface DirectorLink {

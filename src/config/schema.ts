@@ -109,6 +109,11 @@ export const configSchema = {
           },
         },
         holdDownMs: { type: 'integer', minimum: 0, maximum: 3600000 },
+        expireNodestConn: { enum: ['none', 'udp', 'all'] },
+        expireQuiescentTemplate: { type: 'boolean' },
+        icmpEchoPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
+        pressureThreshold: { type: 'number', minimum: 0, maximum: 1 },
+        pressureEmbryonicTimeout: { type: 'integer', minimum: 1, maximum: 3600 },
       },
     },
     timeouts: {

@@ -32,6 +32,11 @@ export class ProtocolError extends Error {
   }
 }
 
+function isErrorBody(e: unknown): e is ErrorBody {
+  const b = e as Partial<ErrorBody>;
+  return typeof e === 'object' && e !== null && typeof b.code === 'string' && typeof b.message === 'string' && b.message !== '';
+}
+
 /** --socket, else $PIVS_SOCKET, else the default: resolved exactly as pivsd resolves it. */
 export const socketPath = resolveSocketPath;
 
@@ -73,18 +78,25 @@ export function request<R extends RequestBody>(
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         if (line.trim() === '') continue;
-        let msg: { id?: unknown; result?: unknown; error?: ErrorBody };
+        let parsed: unknown;
         try {
-          msg = JSON.parse(line);
+          parsed = JSON.parse(line);
         } catch {
           finish(() => reject(new ProtocolError(`pivsd at ${path} sent a line that is not JSON`)));
           return;
         }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          finish(() => reject(new ProtocolError(`pivsd at ${path} sent a line that is not a response object`)));
+          return;
+        }
+        const msg = parsed as { id?: unknown; result?: unknown; error?: unknown };
         // id 0: the daemon could not read our request's id, so the answer is still ours.
         if (msg.id !== id && !(msg.id === 0 && msg.error)) continue;
-        if (msg.error) {
+        if (msg.error !== undefined && msg.error !== null && msg.error !== false) {
           const error = msg.error;
-          finish(() => reject(new ControlError(body.method, error)));
+          finish(() => reject(isErrorBody(error)
+            ? new ControlError(body.method, error)
+            : new ProtocolError(`pivsd at ${path} sent an error that is not {code, message}`)));
         } else {
           finish(() => resolve(msg.result as ResultFor<R>));
         }

@@ -3,7 +3,7 @@
 // and only then makes the new model current.
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import type { Config, Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
+import { connPolicyOf, type Config, type Timeouts, type VirtualService, type VirtualServiceKey } from '../config/model';
 import type { ConnectionEntry, Dataplane } from '../dataplane/types';
 import { buildList, serviceStatKey, statSamples } from './list';
 import type { Command, ErrorBody, ListResult } from './protocol';
@@ -90,7 +90,7 @@ export class Director {
   }
 
   list(): ListResult {
-    const result = buildList(this.current, this.dataplane.stats(), this.dataplane.counters().connTableSize, this.estimator,
+    const result = buildList(this.current, this.dataplane.stats(), this.dataplane.counters(), this.estimator,
       this.effectiveServices());
     for (const annotate of this.listAnnotators) annotate(result);
     return result;
@@ -142,6 +142,10 @@ export class Director {
     this.pushTable(next);
     if (previous === null || !isDeepStrictEqual(next.timeouts, previous.timeouts)) {
       this.dataplane.setTimeouts(next.timeouts);
+    }
+    const policy = connPolicyOf(next.director);
+    if (previous === null || !isDeepStrictEqual(policy, connPolicyOf(previous.director))) {
+      this.dataplane.setConnPolicy(policy);
     }
     const addresses = addressSets(next);
     if (previous === null || !isDeepStrictEqual(addresses, addressSets(previous))) this.arp.setAddresses(addresses);

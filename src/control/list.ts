@@ -1,6 +1,6 @@
 // The `list` result: the model joined with the dataplane's counters and the estimator's rates.
 import type { Config, VirtualService, VirtualServiceKey } from '../config/model';
-import type { Counters, RealServerStats, VirtualServiceStats } from '../dataplane/types';
+import type { Counters, DataplaneCounters, RealServerStats, VirtualServiceStats } from '../dataplane/types';
 import type { ListResult, VirtualServiceState } from './protocol';
 import type { RateEstimator } from './rates';
 import { join } from 'node:path';
@@ -45,7 +45,8 @@ export function statSamples(stats: readonly VirtualServiceStats[]): Map<string, 
  * the kernel's), the configured one as configuredWeight when it differs.
  */
 export function buildList(
-  config: Config, stats: readonly VirtualServiceStats[], connTableSize: number, rates: RateEstimator,
+  config: Config, stats: readonly VirtualServiceStats[], counters: Pick<DataplaneCounters, 'connTableSize' | 'drops'>,
+  rates: RateEstimator,
   effective: readonly VirtualService[] = config.virtualServices,
 ): ListResult {
   const byKey = new Map(stats.map((s) => [serviceStatKey(s), s]));
@@ -83,9 +84,10 @@ export function buildList(
   return {
     ipvsVersion: IPVS_VERSION,
     pivsVersion: PIVS_VERSION,
-    connTableSize,
+    connTableSize: counters.connTableSize,
     timeouts: { ...config.timeouts },
     virtualServices,
+    drops: { ...counters.drops },
   };
 }
 

@@ -4,7 +4,7 @@
 import type {
   Persistence, RealServer, Scheduler, SchedFlag, Timeouts, VirtualService, VirtualServiceKey,
 } from '../config/model';
-import type { ConnectionEntry, Counters } from '../dataplane/types';
+import type { ConnectionEntry, Counters, DropCounts } from '../dataplane/types';
 
 export const DEFAULT_SOCKET = '/run/pivs/pivsd.sock';
 export const SOCKET_ENV = 'PIVS_SOCKET';
@@ -109,6 +109,8 @@ export interface ListResult {
   connTableSize: number;
   timeouts: Timeouts;
   virtualServices: VirtualServiceState[];
+  /** The fast path's drop counters by reason (DROP_REASONS). */
+  drops: DropCounts;
 }
 
 /** Error codes map one-to-one onto ipvsadm's messages (cli/ owns the wording). */

@@ -89,7 +89,8 @@ export class WeightOverrides {
     return services.map((service) => {
       const realServers = service.realServers.flatMap((real) => {
         const weight = this.weightOf(service, real);
-        return weight === null ? [] : [{ ...real, weight }];
+        if (weight === null) return [];
+        return this.availabilityOf(service, real) === 'quiescent' ? [{ ...real, weight, down: true as const }] : [{ ...real, weight }];
       });
       // ldirectord's fallback: in the table only while no real server can take a new connection.
       const fallback = service.fallback;

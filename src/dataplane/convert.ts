@@ -2,8 +2,9 @@
 // schedulers and flags as numbers. Every check that keeps bad input away from C++ lives here.
 import { addressBytes, familyOf, ipv4FromBytes, ipv6FromBytes } from '../config/address';
 import { SCHEDULERS, SCHED_FLAGS } from '../config/model';
-import type { Protocol, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
+import type { ConnPolicy, Protocol, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
 import type { NativeServiceKey, NativeServiceSpec } from './native';
+import { DROP_REASONS, type DropCounts } from './types';
 
 export interface AddressBytes {
   family: 4 | 6;
@@ -159,6 +160,7 @@ export function toNativeServices(services: readonly VirtualService[]): NativeSer
         weight: integer(r.weight, 0, 65535, `${label} real server ${r.address} weight`),
         uThreshold: integer(r.upperThreshold, 0, 0x7fffffff, `${label} real server ${r.address} upper threshold`),
         lThreshold: integer(r.lowerThreshold, 0, 0x7fffffff, `${label} real server ${r.address} lower threshold`),
+        down: r.down === true,
       };
     });
     return {
@@ -171,4 +173,37 @@ export function toNativeServices(services: readonly VirtualService[]): NativeSer
       reals,
     };
   });
+}
+
+/** ConnPolicy bits of native/dataplane.h. */
+const POLICY_EXPIRE_NODEST_UDP = 1;
+const POLICY_EXPIRE_NODEST_TCP = 2;
+const POLICY_EXPIRE_QUIESCENT_TEMPLATE = 4;
+
+/** The policy for the addon: its bits, and the pressure threshold in entries of this table. */
+export function toNativePolicy(p: ConnPolicy, connTableSize: number): { bits: number; pressureEntries: number } {
+  if (p.expireNodestConn !== 'none' && p.expireNodestConn !== 'udp' && p.expireNodestConn !== 'all') {
+    throw new TypeError(`expireNodestConn must be "none", "udp" or "all", not ${JSON.stringify(p.expireNodestConn)}.`);
+  }
+  integer(p.icmpEchoPerSecond, 0, 1000000, 'icmpEchoPerSecond');
+  integer(p.pressureEmbryonicTimeout, 1, 3600, 'pressureEmbryonicTimeout');
+  if (typeof p.pressureThreshold !== 'number' || !(p.pressureThreshold >= 0 && p.pressureThreshold <= 1)) {
+    throw new RangeError(`pressureThreshold must be a fraction of the table between 0 and 1, not ${JSON.stringify(p.pressureThreshold)}.`);
+  }
+  const bits = (p.expireNodestConn === 'none' ? 0 : POLICY_EXPIRE_NODEST_UDP)
+    | (p.expireNodestConn === 'all' ? POLICY_EXPIRE_NODEST_TCP : 0)
+    | (p.expireQuiescentTemplate === true ? POLICY_EXPIRE_QUIESCENT_TEMPLATE : 0);
+  return { bits, pressureEntries: Math.floor(p.pressureThreshold * connTableSize) };
+}
+
+/**
+ * The addon's drop counters in DROP_REASONS order. The two lists are one contract: a reason one
+ * side has and the other lacks is a build that must not run.
+ */
+export function dropCounts(native: Record<string, number>): DropCounts {
+  const names = Object.keys(native);
+  if (names.length !== DROP_REASONS.length || names.some((n, i) => n !== DROP_REASONS[i])) {
+    throw new Error(`The addon counts drops as [${names.join(', ')}], not [${DROP_REASONS.join(', ')}]: rebuild it.`);
+  }
+  return Object.fromEntries(DROP_REASONS.map((r) => [r, native[r]])) as DropCounts;
 }

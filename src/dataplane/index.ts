@@ -1,6 +1,6 @@
 // openDataplane(): the typed face of the C++ fast path. Arguments are checked and converted here
 // (TypeError/RangeError with one sentence, nothing changed on error) so the addon can trust them.
-import type { Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
+import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
 import type {
   ConnectionEntry,
   ConnectionState,
@@ -19,7 +19,9 @@ import {
   protocolName,
   toNativeKey,
   toNativeServices,
+  toNativePolicy,
   unicastMacToNumber,
+  dropCounts,
 } from './convert';
 import { loadNative } from './native';
 import type { NativeCounters, NativeDataplane } from './native';
@@ -106,6 +108,11 @@ class NativeBackedDataplane implements Dataplane {
     );
   }
 
+  setConnPolicy(policy: ConnPolicy): void {
+    const { bits, pressureEntries } = toNativePolicy(policy, this.native.counters().connTableSize);
+    this.native.setConnPolicy(bits, policy.icmpEchoPerSecond, pressureEntries, policy.pressureEmbryonicTimeout);
+  }
+
   setNeighbour(address: string, mac: string | null): void {
     const { family, addr } = addressToBytes(address, 'The neighbour address');
     this.native.setNeighbour(family, addr, mac === null ? 0 : macToNumber(mac));
@@ -155,6 +162,7 @@ class NativeBackedDataplane implements Dataplane {
 
   counters(): DataplaneCounters {
     const { syncSkipped, syncDropped: _dropped, ...base } = this.native.counters();
+    base.drops = dropCounts(base.drops);
     return this.syncConfigured ? { ...base, syncSkipped } : base;
   }
 

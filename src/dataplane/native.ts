@@ -12,6 +12,8 @@ export interface NativeRealSpec {
   weight: number;
   uThreshold: number;
   lThreshold: number;
+  /** Health checks or the agent hold it Down (its weight is then 0). */
+  down: boolean;
 }
 
 export interface NativeServiceSpec {
@@ -89,6 +91,8 @@ export interface NativeDataplane {
   apply(services: NativeServiceSpec[]): void;
   /** Seconds; 0 leaves a value as it is. */
   setTimeouts(tcp: number, tcpfin: number, udp: number): void;
+  /** ConnPolicy bits of native/dataplane.h, echo budget, pressure threshold (entries), seconds. */
+  setConnPolicy(bits: number, echoPerSecond: number, pressureEntries: number, pressureTimeoutS: number): void;
   /** mac 0 = unknown. */
   setNeighbour(family: number, addr: Buffer, mac: number): void;
   /** load < 0 = no report. */

@@ -1,6 +1,6 @@
 // The contract between the control plane and the fast path. src/dataplane/ is the only code that
 // loads the addon; everything else talks to this interface (test/fakes/dataplane.ts fakes it).
-import type { Timeouts, VirtualService, VirtualServiceKey, Protocol } from '../config/model';
+import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey, Protocol } from '../config/model';
 
 export interface Counters {
   conns: number;
@@ -47,13 +47,29 @@ export interface ConnectionEntry {
   template: boolean;
 }
 
+/**
+ * Why the fast path dropped a frame it was responsible for, in the order of native/tables.h's
+ * DropReason (the addon's counters() names them the same; test/dataplane checks both agree).
+ * `evicted` counts connection entries evicted under pressure, not frames.
+ */
+export const DROP_REASONS = [
+  'malformed', 'tooBig', 'noConnection', 'noRealServer', 'macUnknown', 'tableFull', 'evicted',
+  'txRingFull', 'controlQueueFull', 'fragmentUnknown', 'icmpUnmatched', 'echoRateLimited', 'rxRingFull',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+export type DropCounts = Record<DropReason, number>;
+export function zeroDrops(): DropCounts {
+  return Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as DropCounts;
+}
+
 export interface DataplaneCounters {
   rxPackets: number;
   txPackets: number;
   /** Frames that matched no virtual service (left to the kernel). */
   ignored: number;
-  /** Non-SYN TCP with no connection entry, no available real server, or unresolved MAC. */
+  /** Frames dropped, every reason but `evicted` summed. */
   dropped: number;
+  drops: DropCounts;
   connections: number;
   connTableSize: number;
   /**
@@ -81,6 +97,8 @@ export interface Dataplane {
    */
   apply(services: readonly VirtualService[]): void;
   setTimeouts(timeouts: Timeouts): void;
+  /** IPVS's expire_nodest_conn / expire_quiescent_template and the ICMP echo budget. */
+  setConnPolicy(policy: ConnPolicy): void;
   /** Tell the fast path a real server's MAC (null: unknown again). Applies to existing connections. */
   setNeighbour(address: string, mac: string | null): void;
   stats(): VirtualServiceStats[];

@@ -31,34 +31,48 @@ export interface DnsAnswer {
   addresses: string[];
 }
 
-/** Skips a possibly compressed name; returns the offset after it. */
+/** A truncated or malformed answer. A RangeError still, but never one of Buffer's out-of-range reads. */
+export class MalformedDnsError extends RangeError {
+  override readonly name = 'MalformedDnsError';
+}
+
+function malformed(what: string): never {
+  throw new MalformedDnsError(what);
+}
+
+/** Skips a possibly compressed name; returns the offset after it (past the end if truncated). */
 function skipName(buf: Buffer, offset: number): number {
   let o = offset;
   for (let guard = 0; guard < 128; guard++) {
-    const len = buf.readUInt8(o);
+    if (o >= buf.length) malformed('DNS name runs past the message');
+    const len = buf[o];
     if ((len & 0xc0) === 0xc0) return o + 2;
     if (len === 0) return o + 1;
     o += 1 + len;
   }
-  throw new RangeError('DNS name too long');
+  malformed('DNS name too long');
 }
 
-/** Throws RangeError on a truncated or malformed message. */
+/** Throws MalformedDnsError on a truncated or malformed message. */
 export function decodeAnswer(buf: Buffer): DnsAnswer {
-  if (buf.length < 12) throw new RangeError('DNS message shorter than its header');
+  if (buf.length < 12) malformed('DNS message shorter than its header');
   const id = buf.readUInt16BE(0);
   const flags = buf.readUInt16BE(2);
   const qdcount = buf.readUInt16BE(4);
   const ancount = buf.readUInt16BE(6);
   let o = 12;
-  for (let i = 0; i < qdcount; i++) o = skipName(buf, o) + 4;
+  for (let i = 0; i < qdcount; i++) {
+    o = skipName(buf, o) + 4;
+    if (o > buf.length) malformed('DNS question runs past the message');
+  }
   const addresses: string[] = [];
   for (let i = 0; i < ancount; i++) {
     o = skipName(buf, o);
+    if (o + 10 > buf.length) malformed('DNS record runs past the message');
     const type = buf.readUInt16BE(o);
     const rdlength = buf.readUInt16BE(o + 8);
     const rdata = buf.subarray(o + 10, o + 10 + rdlength);
-    if (rdata.length !== rdlength) throw new RangeError('DNS record runs past the message');
+    if (rdata.length !== rdlength) malformed('DNS record runs past the message');
     if (type === 1 && rdlength === 4) addresses.push(ipv4FromBytes(rdata));
     if (type === 28 && rdlength === 16) addresses.push(ipv6FromBytes(rdata));
     o += 10 + rdlength;

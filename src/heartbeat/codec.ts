@@ -43,11 +43,19 @@ export function encodeHeartbeat(h: Heartbeat, key: Buffer): Buffer {
   b[6] = name.length;
   b[7] = h.fault ? FLAG_FAULT : 0;
   b.writeBigUInt64BE(h.sequence, 8);
-  b.writeBigUInt64BE(BigInt(Math.floor(h.timestampMs)), 16);
+  b.writeBigUInt64BE(timestampField(h.timestampMs), 16);
   b[24] = h.hears;
   name.copy(b, HEADER);
   hmacSha256(key, b.subarray(0, HEADER + name.length)).copy(b, HEADER + name.length);
   return b;
+}
+
+const MAX_U64 = 2n ** 64n - 1n;
+
+/** decodeHeartbeat reads the 64 bits as a Number, which rounds 2^64 - 1024 and above up to 2^64. */
+function timestampField(ms: number): bigint {
+  const t = BigInt(Math.floor(ms));
+  return t > MAX_U64 ? MAX_U64 : t;
 }
 
 export type HeartbeatCheck =
@@ -66,13 +74,16 @@ export function decodeHeartbeat(buf: Buffer, key: Buffer): HeartbeatCheck {
   }
   const n = buf.length > 6 ? buf[6] : 0;
   if (n === 0 || buf.length !== HEADER + n + MAC) return { ok: false, reason: 'malformed', detail: 'heartbeat length does not match its sender name' };
+  // latin1, not ascii: ascii drops the high bit, so 0xC1 would pass for "A".
+  const sender = buf.subarray(HEADER, HEADER + n).toString('latin1');
+  if (!NAME_PATTERN.test(sender)) return { ok: false, reason: 'malformed', detail: 'heartbeat sender name is not 1 to 32 characters of A-Z a-z 0-9 . _ -' };
   if (!hmacMatches(key, buf.subarray(0, HEADER + n), buf.subarray(HEADER + n))) {
     return { ok: false, reason: 'forged', detail: 'HMAC does not match' };
   }
   return {
     ok: true,
     linkId: buf[5],
-    sender: buf.subarray(HEADER, HEADER + n).toString('ascii'),
+    sender,
     sequence: buf.readBigUInt64BE(8),
     timestampMs: Number(buf.readBigUInt64BE(16)),
     fault: (buf[7] & FLAG_FAULT) !== 0,

@@ -69,11 +69,14 @@ export async function fetchNames(t: Topology, url: string, count: number): Promi
   return counts;
 }
 
-/** Sends `count` datagrams on one UDP flow from the client and returns the replies, in order. */
-export async function udpAsk(t: Topology, port: number, count: number, size = 8): Promise<string[]> {
+/**
+ * Sends `count` datagrams on one UDP flow from the client (to the VIP unless `to` says otherwise)
+ * and returns the replies, in order.
+ */
+export async function udpAsk(t: Topology, port: number, count: number, size = 8, to = t.vip): Promise<string[]> {
   // udp_client exits 1 when a datagram went unanswered; its stdout still says which ("timeout").
   const r = await runAny('ip', ['netns', 'exec', t.client.ns, process.execPath,
-    UDP_CLIENT_JS, '--to', `${t.vip}:${port}`, '--count', String(count), '--size', String(size), '--timeout', '2000',
+    UDP_CLIENT_JS, '--to', `${to}:${port}`, '--count', String(count), '--size', String(size), '--timeout', '2000',
   ], { timeoutMs: 10_000 + count * 2500 });
   if (r.code !== 0 && r.code !== 1) throw new Error(`udp_client failed (${r.code}): ${r.stderr.trim()}`);
   return r.stdout.trim().split('\n');

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const size = Number(values.size);
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(count) || count < 1 || count > 100_000) fail('--count must be from 1 to 100000.');
-  if (!Number.isInteger(size) || size < 0 || size > 1400) fail('--size must be from 0 to 1400.');
+  // Up to the largest IPv4 UDP payload: bigger than the MTU, the kernel sends it in fragments.
+  if (!Number.isInteger(size) || size < 0 || size > 65507) fail('--size must be from 0 to 65507.');
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) fail('--timeout must be from 1 to 60000.');
 
   const sock = createSocket('udp4');

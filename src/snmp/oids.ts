@@ -13,6 +13,7 @@ export const PIVS = {
   sync: `${PIVS_MIB}.1.4`,
   linkEntry: `${PIVS_MIB}.1.5.1`,
   health: `${PIVS_MIB}.1.6`,
+  dropEntry: `${PIVS_MIB}.1.7.1`,
   realServerUp: `${PIVS_MIB}.0.1`,
   realServerDown: `${PIVS_MIB}.0.2`,
   linkFailover: `${PIVS_MIB}.0.3`,

@@ -1,4 +1,5 @@
 // PIVS-MIB (docs/PIVS-MIB.txt) as values. Column numbers are those of the MIB file.
+import { DROP_REASONS } from '../dataplane/types';
 import { PIVS } from './oids';
 import type { RealRow, Snapshot } from './snapshot';
 import {
@@ -52,6 +53,12 @@ export function pivsValues(s: Snapshot): Value[] {
   const h = PIVS.health;
   const count = (state: RealRow['health']) => s.reals.filter((r) => r.health === state).length;
   v.push(gauge(`${h}.1.0`, count('up')), gauge(`${h}.2.0`, count('down')), gauge(`${h}.3.0`, count('unknown')));
+
+  // Rows in DROP_REASONS order, numbered from 1; the order only ever grows at its end.
+  const d = PIVS.dropEntry;
+  DROP_REASONS.forEach((reason, n) => {
+    v.push(octets(`${d}.2.${n + 1}`, reason), counter64(`${d}.3.${n + 1}`, s.drops[reason]));
+  });
   return sortValues(v);
 }
 

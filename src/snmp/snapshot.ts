@@ -1,7 +1,7 @@
 // One reading of every source, with stable row indexes attached. Both MIB mappings and the
 // notification diff work from a snapshot, so a walk and a notification agree on row numbers.
 import { serviceStatKey } from '../control/list';
-import type { Counters } from '../dataplane/types';
+import type { Counters, DropCounts } from '../dataplane/types';
 import type { Rates } from '../control/protocol';
 import { IndexAllocator } from './indexes';
 import type {
@@ -49,6 +49,7 @@ export interface Snapshot {
   links: LinkRow[];
   vrrp: VrrpInstanceView[];
   vrrpGlobal: VrrpGlobalStats;
+  drops: DropCounts;
 }
 
 export const ZERO_SYNC: SyncCountersView = {
@@ -114,6 +115,7 @@ export class SnapshotTaker {
       links,
       vrrp: sources.vrrp?.() ?? [],
       vrrpGlobal: sources.vrrpGlobal?.() ?? { checksumErrors: 0, versionErrors: 0, vrIdErrors: 0 },
+      drops: list.drops,
     };
   }
 }

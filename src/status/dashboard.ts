@@ -193,6 +193,9 @@ const SCRIPT = String.raw`
     out += '<div class="tile"><h2>Dataplane</h2>' + (d ? '<div class="row"><span>received</span><b>' + num(d.rxPackets) + '</b></div>'
       + '<div class="row"><span>sent</span><b>' + num(d.txPackets) + '</b></div>'
       + '<div class="row"><span>dropped</span><b>' + num(d.dropped) + '</b></div>'
+      + Object.keys(d.drops).filter(function (r) { return d.drops[r] > 0; }).map(function (r) {
+        return '<div class="row meta" data-drop="' + esc(r) + '"><span>' + esc(r) + '</span><span>' + num(d.drops[r]) + '</span></div>';
+      }).join('')
       + '<div class="row"><span>conns</span><b>' + num(d.connections) + '<span class="meta"> / ' + num(doc.director.connTableSize) + '</span></b></div>' : '<div class="none">no figures</div>') + '</div>';
     var y = doc.sync;
     out += '<div class="tile"><h2>Sync</h2>' + (y ? '<div class="row"><span>sent</span><b>' + num(y.sent) + '</b></div>'

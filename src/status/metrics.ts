@@ -1,7 +1,7 @@
 // GET /metrics: the status document as Prometheus series. A private registry whose metrics fill
 // themselves in collect() from the document built for this scrape: nothing runs between scrapes.
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Counters } from '../dataplane/types';
+import { DROP_REASONS, type Counters } from '../dataplane/types';
 import type { RealServerDocument, StatusDocument, SyncStatus, VirtualServiceDocument } from './model';
 
 type Labels = Record<string, string>;
@@ -164,17 +164,24 @@ function syncCounter(suffix: string, help: string, field: keyof SyncStatus): Met
 }
 
 function dataplaneMetrics(): MetricSpec[] {
-  const fields: ['rxPackets' | 'txPackets' | 'ignored' | 'dropped', string, string][] = [
+  const fields: ['rxPackets' | 'txPackets' | 'ignored', string, string][] = [
     ['rxPackets', 'rx_packets_total', 'Frames the dataplane received'],
     ['txPackets', 'tx_packets_total', 'Frames the dataplane transmitted'],
     ['ignored', 'ignored_packets_total', 'Frames that matched no virtual service'],
-    ['dropped', 'dropped_packets_total', 'Frames dropped (no connection, no real server, MAC unknown)'],
   ];
   return [
     ...fields.map(([field, suffix, help]): MetricSpec => ({
       name: `pivs_dataplane_${suffix}`, type: 'counter', labelNames: [], help,
       samples: (d) => (d.dataplane === null ? [] : [[{}, d.dataplane[field]]]),
     })),
+    {
+      name: 'pivs_dataplane_dropped_packets_total', type: 'counter', labelNames: ['reason'],
+      help: 'Frames the dataplane dropped, by reason (docs/status.md; reason="evicted" counts connection entries)',
+      samples: (d) => {
+        const drops = d.dataplane?.drops;
+        return drops === undefined ? [] : DROP_REASONS.map((reason) => [{ reason }, drops[reason]]);
+      },
+    },
     {
       name: 'pivs_dataplane_connections', type: 'gauge', labelNames: [], help: 'Entries in the connection table',
       samples: (d) => (d.dataplane === null ? [] : [[{}, d.dataplane.connections]]),

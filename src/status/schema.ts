@@ -1,6 +1,8 @@
 // JSON Schema (draft-07, as ajv checks it) of GET /status; docs/status.md explains each field.
 // Strict: no field may be missing or extra, so a change of shape shows in the tests.
 
+import { DROP_REASONS } from '../dataplane/types';
+
 const count = { type: 'integer', minimum: 0 } as const;
 const figure = { type: 'number', minimum: 0 } as const;
 const text = { type: 'string' } as const;
@@ -96,7 +98,10 @@ export const statusSchema = {
     dataplane: {
       oneOf: [
         { type: 'null' },
-        object({ rxPackets: count, txPackets: count, ignored: count, dropped: count, connections: count, connTableSize: count }),
+        object({
+          rxPackets: count, txPackets: count, ignored: count, dropped: count, connections: count, connTableSize: count,
+          drops: object(Object.fromEntries(DROP_REASONS.map((r) => [r, count]))),
+        }),
       ],
     },
     vrrp: {

@@ -56,5 +56,10 @@ export function checkTrailer(datagram: Buffer, bodyLength: number, key: Buffer, 
     return { ok: false, reason: 'forged', detail: 'HMAC does not match' };
   }
   if (t[4] !== keyId) return { ok: false, reason: 'forged', detail: `key id ${t[4]} is not ${keyId}` };
-  return { ok: true, keyId: t[4], sender: t.subarray(6, 6 + n).toString('ascii'), sequence: t.readBigUInt64BE(6 + n) };
+  // latin1 keeps every byte as it came (ascii would drop the high bit and let 0xEC pass as "l").
+  const sender = t.subarray(6, 6 + n).toString('latin1');
+  if (!NAME_PATTERN.test(sender)) {
+    return { ok: false, reason: 'malformed', detail: 'auth trailer sender name is not 1 to 32 characters of A-Z a-z 0-9 . _ -' };
+  }
+  return { ok: true, keyId: t[4], sender, sequence: t.readBigUInt64BE(6 + n) };
 }

@@ -1,5 +1,6 @@
 // VRRP advertisements for IPv4: RFC 3768 (version 2) and RFC 5798 (version 3), with the IPv4 and
 // Ethernet headers they travel in. Pure: Buffers in, Buffers out. Field names as the RFCs spell them.
+import { isUtf8 } from 'node:buffer';
 import { internetChecksum } from '../arp/checksum';
 import { malformed } from '../arp/errors';
 import { ETHERTYPE_IPV4, decodeEthernet, encodeEthernet } from '../arp/ethernet';
@@ -131,6 +132,8 @@ export function decodeVrrp(message: Buffer, sourceAddress: string, destinationAd
   const type = message[0] & 0x0f;
   if (version !== 2 && version !== 3) malformed(`VRRP version ${version} is neither 2 nor 3.`);
   if (type !== VRRP_TYPE_ADVERTISEMENT) malformed(`VRRP type ${type} is not an advertisement.`);
+  // RFC 5798 5.2.3: no virtual router has id 0, so no instance could take (or answer) such an advert.
+  if (message[1] === 0) malformed('VRRP virtual router id 0 is not 1 to 255.');
   const count = message[3];
   const length = 8 + 4 * count + (version === 2 ? AUTH_DATA_LENGTH : 0);
   if (message.length < length) malformed(`VRRP message of ${message.length} bytes is shorter than its ${count} addresses need.`);
@@ -145,7 +148,12 @@ export function decodeVrrp(message: Buffer, sourceAddress: string, destinationAd
   };
   if (version === 2) {
     ad.authType = body[4];
-    if (ad.authType === AUTH_SIMPLE) ad.authData = body.subarray(length - AUTH_DATA_LENGTH).toString('utf8').replace(/\0+$/, '');
+    if (ad.authType === AUTH_SIMPLE) {
+      const pass = body.subarray(length - AUTH_DATA_LENGTH);
+      // Read leniently, invalid bytes become U+FFFD: another password, and up to 24 bytes long.
+      if (!isUtf8(pass)) malformed('VRRP authentication data is not a UTF-8 password.');
+      ad.authData = pass.toString('utf8').replace(/\0+$/, '');
+    }
   }
   return ad;
 }

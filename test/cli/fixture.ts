@@ -2,6 +2,7 @@
 // printf formats give for it (written out by hand, trailing blanks included).
 import type { ListResult, RealServerState, Rates, VirtualServiceState } from '../../src/control/protocol';
 import type { Counters } from '../../src/dataplane/types';
+import { zeroDrops } from '../../src/dataplane/types';
 
 const ZERO_STATS: Counters = { conns: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0 };
 const ZERO_RATES: Rates = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
@@ -58,6 +59,7 @@ export function listOf(...services: VirtualServiceState[]): ListResult {
     ipvsVersion: '1.2.1', pivsVersion: '0.1.0', connTableSize: 4096,
     timeouts: { tcp: 900, tcpfin: 120, udp: 300 },
     virtualServices: services,
+    drops: zeroDrops(),
   };
 }
 

@@ -2,6 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dataplane } from '../../src/dataplane';
 import { openDataplane } from '../../src/dataplane';
+import { zeroDrops } from '../../src/dataplane/types';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, arpRequest, icmpFrame, tcpFrame, udpFrame, withMacs } from './frames';
 import { CLIENT, DIRECTOR_MAC, MAC1, MAC2, RS1, RS2, VIP, dstMac, openSimulated, real, service } from './helpers';
 
@@ -153,14 +154,23 @@ describe('dataplane forwarding (direct routing)', () => {
     const dp = track(openSimulated([service({ realServers: [real(RS1)] })], {}));
     assert.equal(dp.simulate(syn(47000)), null);
     assert.equal(dp.stats()[0].realServers[0].macResolved, false);
-    assert.equal(dp.counters().dropped, 1);
+    assert.equal(dp.counters().drops.noRealServer, 1, 'no real server with a known MAC can take it');
     dp.setNeighbour(RS1, MAC1);
     assert.equal(dp.stats()[0].realServers[0].macResolved, true);
     assert.equal(dstMac(dp.simulate(syn(47001))), MAC1);
-    dp.setNeighbour(RS1, null);
-    assert.equal(dp.simulate(ack(47001)), null, 'existing entries need the MAC too');
     dp.setNeighbour(RS1, '02:00:00:00:09:09');
-    assert.equal(dstMac(dp.simulate(ack(47001))), '02:00:00:00:09:09');
+    assert.equal(dstMac(dp.simulate(ack(47001))), '02:00:00:00:09:09', 'a changed MAC applies to existing entries');
+  });
+
+  it('an unanswered re-confirmation keeps established flows on the last MAC; new ones avoid it', () => {
+    const dp = track(openSimulated([service({ realServers: [real(RS1)] })]));
+    assert.equal(dstMac(dp.simulate(syn(47100))), MAC1);
+    dp.setNeighbour(RS1, null);
+    assert.equal(dp.stats()[0].realServers[0].macResolved, false);
+    assert.equal(dstMac(dp.simulate(ack(47100))), MAC1);
+    assert.equal(dp.simulate(syn(47101)), null);
+    assert.equal(dp.counters().drops.noRealServer, 1);
+    assert.equal(dp.counters().drops.macUnknown, 0);
   });
 });
 
@@ -218,7 +228,10 @@ describe('dataplane counters and control frames', () => {
     dp.simulate(tcpFrame({ src: CLIENT, dst: '198.18.0.99', flags: TCP_SYN }));
     dp.simulate(tcpFrame({ src: CLIENT, dst: VIP, dport: 81, flags: TCP_SYN }));
     dp.simulate(icmpFrame({ src: CLIENT, dst: '198.18.0.99' }));
-    assert.deepEqual(dp.counters(), { rxPackets: 5, txPackets: 1, ignored: 3, dropped: 1, connections: 1, connTableSize: 4096 });
+    assert.deepEqual(dp.counters(), {
+      rxPackets: 5, txPackets: 1, ignored: 3, dropped: 1, connections: 1, connTableSize: 4096,
+      drops: { ...zeroDrops(), noConnection: 1 },
+    });
   });
 
   it('zero() clears one service or all', () => {

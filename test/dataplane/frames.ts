@@ -58,7 +58,7 @@ export interface FrameSpec {
   vlan?: number;
 }
 
-function ipPacket(spec: FrameSpec, proto: number, l4: Buffer): { type: number; packet: Buffer } {
+export function ipPacket(spec: FrameSpec, proto: number, l4: Buffer): { type: number; packet: Buffer } {
   const src = ipBytes(spec.src);
   const dst = ipBytes(spec.dst);
   if (isIPv4(spec.src)) {
@@ -158,5 +158,65 @@ export function withMacs(frame: Buffer, dstMac: string, srcMac: string): Buffer 
   const out = Buffer.from(frame);
   macBytes(dstMac).copy(out, 0);
   macBytes(srcMac).copy(out, 6);
+  return out;
+}
+
+/** The IP packet inside an untagged Ethernet frame. */
+export function ipOf(frame: Buffer): Buffer {
+  return frame.subarray(14);
+}
+
+/**
+ * An ICMP error (IPv4 type/code, or ICMPv6 type/code) from `src` to `dst` quoting `quoted` (an IP
+ * packet, cut to what a router quotes: 28 bytes for IPv4 as RFC 792, more for ICMPv6).
+ */
+export function icmpErrorFrame(spec: { src: string; dst: string; dstMac?: string; type: number; code: number; quoted: Buffer; mtu?: number }): Buffer {
+  const v4 = isIPv4(spec.src);
+  const quote = spec.quoted.subarray(0, v4 ? 28 : Math.min(spec.quoted.length, 1232));
+  const m = Buffer.concat([Buffer.alloc(8), quote]);
+  m[0] = spec.type;
+  m[1] = spec.code;
+  if (spec.mtu !== undefined) {
+    if (v4) m.writeUInt16BE(spec.mtu, 6);
+    else m.writeUInt32BE(spec.mtu, 4);
+  }
+  const ph = v4 ? 0 : sum16(pseudoHeader(ipBytes(spec.src), ipBytes(spec.dst), 58, m.length));
+  m.writeUInt16BE(fold(sum16(m, ph)), 2);
+  const { type, packet } = ipPacket({ src: spec.src, dst: spec.dst }, v4 ? 1 : 58, m);
+  return ethernet({ dstMac: spec.dstMac }, type, packet);
+}
+
+/**
+ * A UDP datagram of `payloadLength` bytes cut into fragments carrying at most `chunk` bytes of it
+ * each (a multiple of 8): IPv4 with MF/offset, IPv6 with a fragment header. First fragment first.
+ */
+export function udpFragments(spec: FrameSpec & { id: number; payloadLength: number; chunk: number }): Buffer[] {
+  const whole = udpFrame({ ...spec, payload: Buffer.alloc(spec.payloadLength, 0x61) });
+  const v4 = isIPv4(spec.src);
+  const ipHeader = v4 ? 20 : 40;
+  const datagram = whole.subarray(14 + ipHeader);
+  const out: Buffer[] = [];
+  for (let off = 0; off < datagram.length; off += spec.chunk) {
+    const part = datagram.subarray(off, off + spec.chunk);
+    const more = off + spec.chunk < datagram.length;
+    if (v4) {
+      const h = Buffer.from(whole.subarray(14, 34));
+      h.writeUInt16BE(20 + part.length, 2);
+      h.writeUInt16BE(spec.id & 0xffff, 4);
+      h.writeUInt16BE((more ? 0x2000 : 0) | (off / 8), 6);
+      h.writeUInt16BE(0, 10);
+      h.writeUInt16BE(fold(sum16(h)), 10);
+      out.push(ethernet(spec, 0x0800, Buffer.concat([h, part])));
+    } else {
+      const h = Buffer.from(whole.subarray(14, 54));
+      h.writeUInt16BE(8 + part.length, 4);
+      h[6] = 44;
+      const f = Buffer.alloc(8);
+      f[0] = 17;
+      f.writeUInt16BE(off | (more ? 1 : 0), 2);
+      f.writeUInt32BE(spec.id, 4);
+      out.push(ethernet(spec, 0x86dd, Buffer.concat([h, f, part])));
+    }
+  }
   return out;
 }

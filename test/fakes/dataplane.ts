@@ -1,6 +1,7 @@
 // In-memory Dataplane for tests: records every call and reports stats consistent with the last
 // applied table. Counters are set by the test (setCounters) to drive rates and listings.
-import type { Timeouts, VirtualService, VirtualServiceKey } from '../../src/config/model';
+import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey } from '../../src/config/model';
+import { zeroDrops } from '../../src/dataplane/types';
 import type {
   ConnectionEntry, Counters, Dataplane, DataplaneCounters, DataplaneOptions, RealServerStats,
   SyncOptions, VirtualServiceStats,
@@ -19,6 +20,7 @@ export class FakeDataplane implements Dataplane {
   /** Every table passed to apply(), deep-copied, in call order. */
   readonly applied: VirtualService[][] = [];
   readonly timeoutsSet: Timeouts[] = [];
+  readonly policiesSet: ConnPolicy[] = [];
   readonly neighbours = new Map<string, string | null>();
   readonly zeroCalls: (VirtualServiceKey | undefined)[] = [];
   readonly sentFrames: Buffer[] = [];
@@ -53,6 +55,10 @@ export class FakeDataplane implements Dataplane {
 
   setTimeouts(timeouts: Timeouts): void {
     this.timeoutsSet.push({ ...timeouts });
+  }
+
+  setConnPolicy(policy: ConnPolicy): void {
+    this.policiesSet.push({ ...policy });
   }
 
   setNeighbour(address: string, mac: string | null): void {
@@ -100,6 +106,7 @@ export class FakeDataplane implements Dataplane {
   counters(): DataplaneCounters {
     return {
       rxPackets: 0, txPackets: 0, ignored: 0, dropped: 0,
+      drops: zeroDrops(),
       connections: this.conns.length, connTableSize: this.options.connTableSize,
     };
   }

@@ -3,6 +3,7 @@ import type { ListResult, RealServerState, VirtualServiceState } from '../../src
 import type {
   LinkView, RealServerExtras, SnmpSources, SyncCountersView, VrrpInstanceView,
 } from '../../src/snmp/sources';
+import { zeroDrops } from '../../src/dataplane/types';
 
 const rates = (n: number) => ({ cps: n, inPps: n * 10, outPps: 0, inBps: n * 1000, outBps: 0 });
 
@@ -27,7 +28,7 @@ export function fakeList(): ListResult {
     rates: rates(0), realServers: [],
   };
   return {
-    ipvsVersion: '1.2.1', pivsVersion: '9.8.7', connTableSize: 4096,
+    ipvsVersion: '1.2.1', pivsVersion: '9.8.7', connTableSize: 4096, drops: { ...zeroDrops(), malformed: 3, tooBig: 1 },
     timeouts: { tcp: 900, tcpfin: 120, udp: 300 }, virtualServices: [web, dns],
   };
 }

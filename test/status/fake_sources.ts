@@ -3,6 +3,7 @@
 import type { Counters } from '../../src/dataplane/types';
 import type { ListResult, RealServerState, Rates } from '../../src/control/protocol';
 import type { StatusSources } from '../../src/status';
+import { zeroDrops } from '../../src/dataplane/types';
 
 export const STARTED_MS = Date.UTC(2026, 0, 2, 3, 4, 5);
 
@@ -26,6 +27,7 @@ export function fakeList(): ListResult {
     pivsVersion: '9.8.7',
     connTableSize: 4096,
     timeouts: { tcp: 900, tcpfin: 120, udp: 300 },
+    drops: { ...zeroDrops(), noConnection: 1, macUnknown: 1 },
     virtualServices: [
       {
         protocol: 'tcp', address: '198.18.0.10', port: 80, scheduler: 'wlc', schedFlags: [], sloppy: false,
@@ -93,7 +95,10 @@ export function fakeSources(kind: 'full' | 'bare' = 'full'): FakeSources {
   if (kind === 'bare') return base;
   return {
     ...base,
-    dataplane: () => ({ rxPackets: 1307, txPackets: 1300, ignored: 5, dropped: 2, connections: 19, connTableSize: 4096 }),
+    dataplane: () => ({
+      rxPackets: 1307, txPackets: 1300, ignored: 5, dropped: 2, drops: { ...zeroDrops(), noConnection: 1, macUnknown: 1 },
+      connections: 19, connTableSize: 4096,
+    }),
     vrrp: () => [{
       name: 'VI_1', virtualRouterId: 51, interface: 'lan0', version: 3, state: 'master', priority: 150,
       effectivePriority: 140, master: '198.18.0.2', virtualAddresses: ['198.18.0.10'],
