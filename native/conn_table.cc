@@ -140,7 +140,7 @@ int64_t ConnTable::find(const ConnKey& k, uint32_t h, SlotView* view) const {
         *view = v;
         return int64_t(idx);
       }
-    } else if (life == SLOT_FULL && s.caddr == want_v4c) {
+    } else if (life == SLOT_FULL && s.caddr == want_v4c && s.cport == k.cport) {
       read(idx, view);
       if (view_matches(*view, k)) return int64_t(idx);
     }
@@ -243,7 +243,11 @@ void ConnTable::write_key(size_t idx, const ConnKey& k) {
 }
 
 int ConnTable::insert_locked(const ConnKey& k, uint32_t h, size_t* out, bool* created) {
-  std::shared_lock<std::shared_mutex> gate(compact_gate_);
+  compact_gate_.enter();
+  struct Leave {
+    Gate& g;
+    ~Leave() { g.leave(); }
+  } leave{compact_gate_};
   std::lock_guard<std::mutex> stripe(stripes_[h & (kStripes - 1)]);
   for (;;) {
     size_t idx = home(h);
@@ -253,7 +257,8 @@ int ConnTable::insert_locked(const ConnKey& k, uint32_t h, size_t* out, bool* cr
       // As find(): a consistent read only where the unlocked peek says the key may be.
       const Slot& peek = slots_[idx];
       uint8_t life = peek.life;
-      if (life == SLOT_FULL && peek.caddr != want_v4c) {
+      // The port too: a flood from few addresses shares them.
+      if (life == SLOT_FULL && (peek.caddr != want_v4c || peek.cport != k.cport)) {
         if (++idx == nslots_) idx = 0;
         continue;
       }
@@ -307,7 +312,12 @@ void ConnTable::remove_locked(size_t idx) {
 void ConnTable::compact(size_t begin, size_t end) {
   end = std::min(end, nslots_);
   if (begin >= end) return;
-  std::unique_lock<std::shared_mutex> gate(compact_gate_);
+  std::lock_guard<std::mutex> one(compact_mu_);
+  compact_gate_.close();
+  struct Open {
+    Gate& g;
+    ~Open() { g.open(); }
+  } open{compact_gate_};
   bool next_empty = slots_[end % nslots_].life == SLOT_EMPTY;
   for (size_t idx = end; idx-- > begin;) {
     Slot& s = slots_[idx];

@@ -30,18 +30,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
-#include <shared_mutex>
+#include <thread>
 #include <type_traits>
 
 #include "tables.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define PIVS_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PIVS_TSAN 1
-#endif
-#endif
 
 namespace pivs {
 
@@ -191,7 +183,32 @@ class ConnTable {
   std::atomic<size_t> tombs_{0};
   uint32_t seed_;
   std::mutex stripes_[kStripes];
-  std::shared_mutex compact_gate_;  // inserts shared, compact() exclusive
+  // Inserts pass through it in parallel; compact() closes it, waits for those inside, and keeps
+  // new ones out until it is done. Unlike a reader-preferring rwlock, a flood of inserts cannot
+  // starve the compaction (Dekker-style: both sides store, then load, sequentially consistent).
+  class Gate {
+   public:
+    void enter() {
+      for (;;) {
+        while (closed_.load()) std::this_thread::yield();
+        inside_.fetch_add(1);
+        if (!closed_.load()) return;
+        inside_.fetch_sub(1);
+      }
+    }
+    void leave() { inside_.fetch_sub(1); }
+    void close() {
+      closed_.store(true);
+      while (inside_.load() != 0) std::this_thread::yield();
+    }
+    void open() { closed_.store(false); }
+
+   private:
+    std::atomic<bool> closed_{false};
+    std::atomic<int> inside_{0};
+  };
+  Gate compact_gate_;
+  std::mutex compact_mu_;  // one compaction at a time
 };
 
 }  // namespace pivs

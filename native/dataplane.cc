@@ -239,8 +239,10 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
     table_.view_locked(idx, &v);
     rec_len = sync_record(v, rec);
   }
-  table_.unlock(idx);
+  // Counted before the slot is released: once it is, another worker may expire the entry and
+  // take back what this change has not yet given.
   if (d_active || d_inact) count_change(registry_.get(real_id), d_active, d_inact, 0);
+  table_.unlock(idx);
   if (rec_len) sync_queue_conn(rec, rec_len, tpl, now);
   return real_id;
 }
@@ -274,19 +276,15 @@ bool Dataplane::evict_embryonic(uint32_t h, uint64_t now) {
   int64_t victim = -1;
   uint64_t oldest = UINT64_MAX;
   for (size_t n = 0; n < kWindow; ++n) {
+    // Unlocked peeks: the choice needs no consistent copy, the victim is checked again locked.
     const Slot& peek = table_.at(idx);
-    if (peek.life != SLOT_FULL || (peek.flags & (SF_EMBRYONIC | SF_TEMPLATE)) != SF_EMBRYONIC) {
-      if (++idx == table_.slots()) idx = 0;
-      continue;
-    }
-    SlotView v;
-    table_.read(idx, &v);
-    // The least recently seen goes first: its last packet came timeout_s before its expiry.
-    uint64_t seen = v.expires_ms - uint64_t(v.timeout_s) * 1000;
-    if (v.life == SLOT_FULL && (v.flags & (SF_EMBRYONIC | SF_TEMPLATE)) == SF_EMBRYONIC &&
-        seen < oldest) {
-      victim = int64_t(idx);
-      oldest = seen;
+    if (peek.life == SLOT_FULL && (peek.flags & (SF_EMBRYONIC | SF_TEMPLATE)) == SF_EMBRYONIC) {
+      // The least recently seen goes first: its last packet came timeout_s before its expiry.
+      uint64_t seen = uint64_t(peek.expires_ms) - uint64_t(peek.timeout_s) * 1000;
+      if (seen < oldest) {
+        victim = int64_t(idx);
+        oldest = seen;
+      }
     }
     if (++idx == table_.slots()) idx = 0;
   }
@@ -454,13 +452,13 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
     table_.view_locked(ci, &v);
     rec_len = sync_record(v, rec);
   }
+  Real* r = registry_.get(real_id);
+  count_change(r, active ? 1 : 0, active ? 0 : 1, 0);  // before unlock, as in touch_conn()
   table_.unlock(ci);
   if (rec_len) sync_queue_conn(rec, rec_len, uint32_t(tpl + 1), now);
 
-  Real* r = registry_.get(real_id);
   if (r) r->stats.conns.fetch_add(1, std::memory_order_relaxed);
   svc.stats->conns.fetch_add(1, std::memory_order_relaxed);
-  count_change(r, active ? 1 : 0, active ? 0 : 1, 0);
   return real_id;
 }
 

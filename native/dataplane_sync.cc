@@ -146,8 +146,8 @@ int Dataplane::install_sync(const uint8_t* msg, size_t len, uint64_t now, std::s
     // As IPVS sets in_pkts: the next sync of this entry comes from the sync rule, not from having
     // been learnt (no ping-pong between peers).
     table_.pkts(idx) = threshold;
-    table_.unlock(idx);
 
+    // Counted before the slot is released, as the packet path does.
     Real* real = registry_.get(real_id);
     if (tpl) {
       if (created || rebound) {
@@ -160,6 +160,7 @@ int Dataplane::install_sync(const uint8_t* msg, size_t len, uint64_t now, std::s
     } else if (was_inactive != inactive) {
       count_change(real, inactive ? -1 : 1, inactive ? 1 : -1, 0);
     }
+    table_.unlock(idx);
     ++installed;
   }
   return installed;

@@ -11,6 +11,7 @@ import { berUnsigned } from '../../src/snmp/tree';
 import type { Value } from '../../src/snmp/values';
 import { vrrpv3Values } from '../../src/snmp/vrrpv3_mib';
 import { FakeSources } from './fake_sources';
+import { DROP_REASONS } from '../../src/dataplane/types';
 
 function byOid(values: Value[]): Map<string, string> {
   return new Map(values.map((v) => [v.oid, `${v.type}:${Buffer.isBuffer(v.value) ? v.value.toString('hex') : String(v.value)}`]));
@@ -70,6 +71,15 @@ describe('PIVS-MIB values', () => {
     assert.equal(m.get(`${PIVS_MIB}.1.5.1.5.2`), 'Integer:2');
     assert.equal(m.get(`${PIVS_MIB}.1.5.1.6.1`), 'Counter:0');
     assert.deepEqual([1, 2, 3].map((c) => m.get(`${PIVS_MIB}.1.6.${c}.0`)), ['Gauge:1', 'Gauge:0', 'Gauge:1']);
+  });
+
+  it('serves the dataplane drops, one row per reason in DROP_REASONS order', () => {
+    DROP_REASONS.forEach((reason, i) => {
+      assert.equal(m.get(`${PIVS_MIB}.1.7.1.2.${i + 1}`), `OctetString:${Buffer.from(reason).toString('hex')}`);
+    });
+    assert.equal(m.get(`${PIVS_MIB}.1.7.1.3.1`), 'Counter64:3', 'malformed');
+    assert.equal(m.get(`${PIVS_MIB}.1.7.1.3.2`), 'Counter64:1', 'tooBig');
+    assert.equal(m.get(`${PIVS_MIB}.1.7.1.3.3`), 'Counter64:0', 'noConnection');
   });
 
   it('keeps a row index when rows before it go away, and never reuses one', () => {
