@@ -53,52 +53,45 @@ static uint16_t tcp_checksum(const uint8_t *ip, const uint8_t *tcp) {
   return (uint16_t)~sum;
 }
 
-/* A SYN from sport to dport, sequence number seq: 54 bytes of headers, padded to 60. */
-static void build_syn(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
-                      uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq) {
+/* Ethernet and IPv4 headers (DF, TTL 64) of a packet of `tot` bytes; returns the L4 header. */
+static uint8_t *build_ip(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
+                         uint32_t daddr, uint8_t proto, uint16_t tot) {
   memset(f, 0, FRAME_LEN);
   memcpy(f, dmac, 6);
   memcpy(f + 6, smac, 6);
   f[12] = 0x08; f[13] = 0x00;
   uint8_t *ip = f + 14;
   ip[0] = 0x45;
-  ip[3] = 40;
+  ip[2] = tot >> 8; ip[3] = tot & 0xff;
   ip[6] = 0x40; /* DF */
   ip[8] = 64;
-  ip[9] = 6;
+  ip[9] = proto;
   memcpy(ip + 12, &saddr, 4);
   memcpy(ip + 16, &daddr, 4);
   uint16_t c = ip_checksum(ip);
   ip[10] = c >> 8; ip[11] = c & 0xff;
-  uint8_t *tcp = ip + 20;
+  return ip + 20;
+}
+
+/* A SYN from sport to dport, sequence number seq: 54 bytes of headers, padded to 60. */
+static void build_syn(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
+                      uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq) {
+  uint8_t *tcp = build_ip(f, dmac, smac, saddr, daddr, 6, 40);
   tcp[0] = sport >> 8; tcp[1] = sport & 0xff;
   tcp[2] = dport >> 8; tcp[3] = dport & 0xff;
   tcp[4] = seq >> 24; tcp[5] = seq >> 16; tcp[6] = seq >> 8; tcp[7] = seq;
   tcp[12] = 5 << 4;
   tcp[13] = 0x02; /* SYN */
   tcp[14] = 0xfa; tcp[15] = 0xf0;
-  uint16_t tc = tcp_checksum(ip, tcp);
+  uint16_t tc = tcp_checksum(tcp - 20, tcp);
   tcp[16] = tc >> 8; tcp[17] = tc & 0xff;
 }
 
+/* A UDP datagram filling the frame. */
 static void build(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
                   uint32_t daddr, uint16_t sport, uint16_t dport) {
-  memset(f, 0, FRAME_LEN);
-  memcpy(f, dmac, 6);
-  memcpy(f + 6, smac, 6);
-  f[12] = 0x08; f[13] = 0x00;
-  uint8_t *ip = f + 14;
-  ip[0] = 0x45;
   uint16_t tot = FRAME_LEN - 14;
-  ip[2] = tot >> 8; ip[3] = tot & 0xff;
-  ip[6] = 0x40; /* DF */
-  ip[8] = 64;
-  ip[9] = 17;
-  memcpy(ip + 12, &saddr, 4);
-  memcpy(ip + 16, &daddr, 4);
-  uint16_t c = ip_checksum(ip);
-  ip[10] = c >> 8; ip[11] = c & 0xff;
-  uint8_t *udp = ip + 20;
+  uint8_t *udp = build_ip(f, dmac, smac, saddr, daddr, 17, tot);
   udp[0] = sport >> 8; udp[1] = sport & 0xff;
   udp[2] = dport >> 8; udp[3] = dport & 0xff;
   uint16_t ulen = tot - 20;

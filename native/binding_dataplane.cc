@@ -150,10 +150,20 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     return env.Undefined();
   }
 
-  // setConnPolicy(bits, echoPerSecond, pressureEntries, pressureTimeoutS): see set_policy().
+  // setConnPolicy({bits, echoPerSecond, arpPerSecond, ndPerSecond, pressureEntries,
+  // pressureTimeoutS}): Policy (dataplane.h).
   Napi::Value SetConnPolicy(const Napi::CallbackInfo& info) {
-    dp_->set_policy(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value(),
-                    size_t(info[2].As<Napi::Number>().Int64Value()), info[3].As<Napi::Number>().Uint32Value());
+    auto o = info[0].As<Napi::Object>();
+    auto u32 = [&o](const char* k) { return o.Get(k).As<Napi::Number>().Uint32Value(); };
+    Policy p;
+    p.bits = u32("bits");
+    p.echo_per_second = u32("echoPerSecond");
+    p.arp_per_second = u32("arpPerSecond");
+    p.nd_per_second = u32("ndPerSecond");
+    p.pressure_entries = size_t(o.Get("pressureEntries").As<Napi::Number>().Int64Value());
+    p.pressure_timeout_s = u32("pressureTimeoutS");
+    if (info.Env().IsExceptionPending()) return info.Env().Undefined();
+    dp_->set_policy(p);
     return info.Env().Undefined();
   }
 
@@ -215,10 +225,14 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     return out;
   }
 
+  // connections(cursor, limit) -> {entries, next}: one page (Dataplane::connections); next is -1
+  // once the whole table has been walked.
   Napi::Value Connections(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    size_t limit = size_t(info[0].As<Napi::Number>().Int64Value());
-    auto conns = dp_->connections(Now(), limit);
+    size_t cursor = size_t(info[0].As<Napi::Number>().Int64Value());
+    size_t limit = size_t(info[1].As<Napi::Number>().Int64Value());
+    size_t next = 0;
+    auto conns = dp_->connections(Now(), cursor, limit, &next);
     auto out = Napi::Array::New(env, conns.size());
     uint32_t i = 0;
     for (const ConnInfo& c : conns) {
@@ -236,7 +250,10 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
       o.Set("template", c.is_template);
       out.Set(i++, o);
     }
-    return out;
+    auto page = Napi::Object::New(env);
+    page.Set("entries", out);
+    page.Set("next", next >= dp_->table().slots() ? -1.0 : double(next));
+    return page;
   }
 
   // zero(null) or zero({proto, family, addr, port})
@@ -274,6 +291,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     o.Set("connTableSize", double(dp_->table().capacity()));
     o.Set("syncSkipped", double(dp_->sync_skipped()));
     o.Set("syncDropped", double(dp_->sync().dropped()));
+    o.Set("expiryChecks", double(dp_->expiry_checks()));
     return o;
   }
 
@@ -292,7 +310,10 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     auto snap = dp_->snapshot();
     auto verdict = dp_->process(frame.data(), uint32_t(frame.size()), now, false, *snap);
     // Without an interface there is no sweeper thread: simulate() drives expiry on its own clock.
-    if (!workers_) dp_->sweep_if_due(now);
+    if (!workers_) {
+      dp_->expire_due(now, true);
+      dp_->maintain_table();
+    }
     if (!workers_) dp_->sync().flush_due(now);
     if (verdict != Dataplane::V_FORWARD) return env.Null();
     return Napi::Buffer<uint8_t>::Copy(env, frame.data(), frame.size());

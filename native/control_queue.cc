@@ -2,12 +2,13 @@
 
 namespace pivs {
 
-bool ControlQueue::push(const uint8_t* frame, uint32_t len) {
+bool ControlQueue::push(const uint8_t* frame, uint32_t len, Lane lane) {
   std::function<void()> notify;
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (frames_.size() >= kMaxFrames) return false;
-    frames_.emplace_back(frame, frame + len);
+    auto& q = lanes_[lane];
+    if (q.size() >= kMaxFrames) return false;
+    q.emplace_back(frame, frame + len);
     if (!pending_ && notify_) {
       pending_ = true;
       notify = notify_;
@@ -20,9 +21,11 @@ bool ControlQueue::push(const uint8_t* frame, uint32_t len) {
 std::vector<std::vector<uint8_t>> ControlQueue::drain() {
   std::lock_guard<std::mutex> g(mu_);
   pending_ = false;
-  std::vector<std::vector<uint8_t>> out(std::make_move_iterator(frames_.begin()),
-                                        std::make_move_iterator(frames_.end()));
-  frames_.clear();
+  std::vector<std::vector<uint8_t>> out;
+  for (auto& q : lanes_) {
+    for (auto& f : q) out.push_back(std::move(f));
+    q.clear();
+  }
   return out;
 }
 
@@ -31,7 +34,7 @@ void ControlQueue::set_notify(std::function<void()> notify) {
   {
     std::lock_guard<std::mutex> g(mu_);
     notify_ = std::move(notify);
-    fire = notify_ && !frames_.empty() && !pending_;
+    fire = notify_ && !pending_ && (!lanes_[LANE_ELECTION].empty() || !lanes_[LANE_OTHER].empty());
     if (fire) pending_ = true;
   }
   if (fire) notify_();

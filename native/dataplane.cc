@@ -62,14 +62,24 @@ static std::string addr_key(const Addr& a) {
 
 Dataplane::Dataplane(size_t conn_capacity, uint32_t mh_table_size)
     : table_(conn_capacity), mh_table_size_(mh_table_size),
-      snap_(std::make_shared<Snapshot>()) {}
+      snap_(std::make_shared<Snapshot>()), wheel_(table_.slots()) {}
 
 // ---------------------------------------------------------------------------------------------
 // Per frame
 
-Dataplane::Verdict Dataplane::to_control(const uint8_t* frame, uint32_t len) {
-  if (!control_.push(frame, len)) counters_.drop(DROP_CONTROL_QUEUE_FULL);
+Dataplane::Verdict Dataplane::to_control(const uint8_t* frame, uint32_t len,
+                                         ControlQueue::Lane lane) {
+  if (!control_.push(frame, len, lane)) counters_.drop(DROP_CONTROL_QUEUE_FULL);
   return V_CONTROL;
+}
+
+Dataplane::Verdict Dataplane::process_arp(const uint8_t* frame, uint32_t len, const ParsedFrame& p,
+                                          uint64_t now) {
+  // Replies have a budget apart, so that a flood of requests cannot keep the answers to pivsd's
+  // own requests (real servers' MACs) out.
+  bool reply = len >= p.l3_off + 8 && frame[p.l3_off + 6] == 0 && frame[p.l3_off + 7] == 2;
+  RateBudget& budget = reply ? arp_reply_budget_ : arp_request_budget_;
+  return budget.take(now) ? to_control(frame, len) : drop(DROP_ARP_RATE_LIMITED);
 }
 
 static ConnKey conn_key(uint8_t family, uint8_t proto, const uint8_t* caddr, uint16_t cport,
@@ -99,11 +109,13 @@ Dataplane::Verdict Dataplane::process(uint8_t* frame, uint32_t len, uint64_t now
                                       bool csum_not_ready, const Snapshot& snap, uint32_t max_len) {
   counters_.rx.fetch_add(1, std::memory_order_relaxed);
   ParsedFrame p = parse_frame(frame, len);
-  if (p.kind == FRAME_ARP) return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len);
+  if (p.kind == FRAME_ARP) return len > max_len ? drop(DROP_TOO_BIG) : process_arp(frame, len, p, now);
   if (p.kind == FRAME_MALFORMED) return drop(DROP_MALFORMED);
   if (p.kind != FRAME_IP) return ignore();
   // VRRP (IP protocol 112, v2 and v3, IPv4 and IPv6) is the election's business, in JS.
-  if (p.proto == IPPROTO_VRRP) return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len);
+  if (p.proto == IPPROTO_VRRP) {
+    return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len, ControlQueue::LANE_ELECTION);
+  }
   if ((p.proto == IPPROTO_ICMP4 && p.family == 4) || (p.proto == IPPROTO_ICMP6 && p.family == 6)) {
     return process_icmp(frame, len, p, now, csum_not_ready, snap, max_len);
   }
@@ -158,7 +170,10 @@ Dataplane::Verdict Dataplane::process_icmp(uint8_t* frame, uint32_t len, const P
                                            const Snapshot& snap, uint32_t max_len) {
   // Neighbour discovery (router/neighbour solicitation/advertisement, redirect) always.
   if (p.family == 6 && p.icmp_type >= 133 && p.icmp_type <= 137) {
-    return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len);
+    if (len > max_len) return drop(DROP_TOO_BIG);
+    // Advertisements apart, as ARP replies are.
+    RateBudget& budget = p.icmp_type == 136 ? nd_advert_budget_ : nd_budget_;
+    return budget.take(now) ? to_control(frame, len) : drop(DROP_ND_RATE_LIMITED);
   }
   if (!snap.is_active_vip(p.family, p.daddr)) return ignore();
   // An ICMP message to a VIP in several fragments can be neither answered nor matched.
@@ -226,8 +241,9 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
   } else {
     s.timeout_s = timeouts_.get(CS_UDP);
   }
+  uint64_t was = s.expires_ms;
   s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
-  note_expiry(s.expires_ms);
+  note_expiry(idx, s.expires_ms, was);
   uint32_t real_id = s.real_id;
   uint32_t pkts = ++table_.pkts(idx);
   uint8_t rec[kSyncV6Size];
@@ -376,7 +392,7 @@ uint32_t Dataplane::bind_template(const Service& svc, const ConnKey& k, uint64_t
     }
     ts.timeout_s = svc.cfg.persist_timeout;
     ts.expires_ms = now + uint64_t(ts.timeout_s) * 1000;
-    note_expiry(ts.expires_ms);
+    note_expiry(ti, ts.expires_ms);
     ts.aux += 1;
     uint32_t real_id = ts.real_id;
     *tpl = int64_t(ti);
@@ -443,7 +459,7 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
     cs.timeout_s = embryonic_timeout(cs.timeout_s);
   }
   cs.expires_ms = now + uint64_t(cs.timeout_s) * 1000;
-  note_expiry(cs.expires_ms);
+  note_expiry(ci, cs.expires_ms);
   table_.pkts(ci) = 1;
   uint8_t rec[kSyncV6Size];
   size_t rec_len = 0;
@@ -469,7 +485,7 @@ bool Dataplane::expire_locked(size_t idx, uint64_t now) {
     if (s.aux > 0) {
       // IPVS keeps a template while connections it controls live.
       s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
-      note_expiry(s.expires_ms);
+      note_expiry(idx, s.expires_ms);
       table_.unlock(idx);
       return false;
     }
@@ -494,6 +510,7 @@ bool Dataplane::expire_locked(size_t idx, uint64_t now) {
 uint64_t Dataplane::sweep(uint64_t now, size_t begin, size_t end) {
   end = std::min(end, table_.slots());
   uint64_t earliest = UINT64_MAX;
+  if (begin < end) expiry_checks_.fetch_add(end - begin, std::memory_order_relaxed);
   for (size_t i = begin; i < end; ++i) {
     Slot& s = table_.at(i);
     // Unlocked peek first: most slots are empty or far from expiry.
@@ -514,11 +531,37 @@ uint64_t Dataplane::sweep(uint64_t now, size_t begin, size_t end) {
   return earliest;
 }
 
-void Dataplane::sweep_if_due(uint64_t now) {
-  if (now < earliest_.load(std::memory_order_relaxed)) return;
-  earliest_.store(UINT64_MAX, std::memory_order_relaxed);
-  note_expiry(sweep(now, 0, table_.slots()));
-  maintain_table();
+void Dataplane::expire_filed(size_t idx, uint64_t now) {
+  Slot& s = table_.lock(idx);
+  if (s.life != SLOT_FULL) {
+    wheel_.forget(idx);
+    table_.unlock(idx);
+  } else if (s.expires_ms <= now) {
+    // Forgotten first: a template kept for its connections is filed again by its re-arm.
+    wheel_.forget(idx);
+    expire_locked(idx, now);
+  } else {
+    wheel_.refile(idx, s.expires_ms);
+    table_.unlock(idx);
+  }
+}
+
+void Dataplane::refile_all(uint64_t now) {
+  wheel_.reset();
+  for (size_t i = 0; i < table_.slots(); ++i) {
+    // A free slot still marked as filed must be forgotten: its next entry files itself only when
+    // the wheel does not already have it.
+    if (table_.at(i).life == SLOT_FULL || wheel_.pending(i)) expire_filed(i, now);
+  }
+  expiry_checks_.fetch_add(table_.slots(), std::memory_order_relaxed);
+}
+
+void Dataplane::expire_due(uint64_t now, bool to_the_ms) {
+  if (wheel_.overflowed()) refile_all(now);
+  auto visit = [this, now](size_t idx) { expire_filed(idx, now); };
+  size_t seen = wheel_.take_due(now, visit);
+  if (to_the_ms) seen += wheel_.take_current(now, visit);
+  if (seen) expiry_checks_.fetch_add(seen, std::memory_order_relaxed);
 }
 
 void Dataplane::maintain_table(size_t begin, size_t end) {
@@ -596,12 +639,13 @@ void Dataplane::rebuild_locked(uint64_t now) {
     }
     svc->sched = ss;
     snap->by_key[make_service_key(cfg.proto, cfg.addr.family, cfg.addr.bytes, cfg.port)] = svc.get();
-    svc->active = active_all_ || std::find(active_.begin(), active_.end(), cfg.addr) != active_.end();
-    if (svc->active && !snap->is_active_vip(cfg.addr.family, cfg.addr.bytes)) {
-      snap->active_vips.push_back(cfg.addr);
-    }
+    svc->active.store(forwards_for(cfg.addr), std::memory_order_relaxed);
     if (!snap->is_vip(cfg.addr.family, cfg.addr.bytes)) snap->vips.push_back(cfg.addr);
     snap->services.push_back(std::move(svc));
+  }
+  snap->vip_active.reset(new std::atomic<bool>[snap->vips.size()]);
+  for (size_t i = 0; i < snap->vips.size(); ++i) {
+    snap->vip_active[i].store(forwards_for(snap->vips[i]), std::memory_order_relaxed);
   }
   service_stats_ = std::move(stats);
   scheds_ = std::move(scheds);
@@ -637,8 +681,20 @@ void Dataplane::set_load(const Addr& addr, double load) {
 
 std::vector<ConnInfo> Dataplane::connections(uint64_t now, size_t limit) const {
   std::vector<ConnInfo> out;
+  for (size_t cursor = 0; cursor < table_.slots() && out.size() < limit;) {
+    std::vector<ConnInfo> page = connections(now, cursor, limit - out.size(), &cursor);
+    out.insert(out.end(), page.begin(), page.end());
+  }
+  return out;
+}
+
+std::vector<ConnInfo> Dataplane::connections(uint64_t now, size_t cursor, size_t limit,
+                                             size_t* next) const {
+  std::vector<ConnInfo> out;
   std::lock_guard<std::mutex> g(ctl_mu_);  // keeps registry entries alive while we read them
-  for (size_t i = 0; i < table_.slots() && out.size() < limit; ++i) {
+  size_t end = std::min(table_.slots(), cursor + kListSlots);
+  size_t i = cursor;
+  for (; i < end && out.size() < limit; ++i) {
     SlotView v;
     table_.read(i, &v);
     if (v.life != SLOT_FULL || v.expires_ms <= now) continue;
@@ -662,6 +718,7 @@ std::vector<ConnInfo> Dataplane::connections(uint64_t now, size_t limit) const {
     c.expires_in_ms = int64_t(v.expires_ms - now);
     out.push_back(c);
   }
+  *next = i;
   return out;
 }
 

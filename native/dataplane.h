@@ -20,6 +20,7 @@
 #include "sched.h"
 #include "sync_queue.h"
 #include "tcp_state.h"
+#include "timer_wheel.h"
 
 namespace pivs {
 
@@ -62,7 +63,9 @@ struct Service {
   std::vector<uint32_t> real_ids;  // RealRegistry ids, parallel to reals
   std::shared_ptr<SchedSlot> sched;
   std::shared_ptr<Counters> stats;
-  bool active = true;  // its address is one this director forwards for (setActiveAddresses)
+  // Its address is one this director forwards for (setActiveAddresses): flipped in place by
+  // set_active(), read by the workers.
+  std::atomic<bool> active{true};
 };
 
 struct ServiceKey {
@@ -83,9 +86,10 @@ struct Snapshot {
   std::vector<std::unique_ptr<Service>> services;
   std::unordered_map<ServiceKey, const Service*, ServiceKeyHash> by_key;
   std::vector<Addr> vips;
+  // Parallel to vips, flipped in place by set_active() as the services' active flags are.
+  std::unique_ptr<std::atomic<bool>[]> vip_active;
   const Service* match(uint8_t proto, uint8_t family, const uint8_t* daddr, uint16_t dport) const;
   bool is_vip(uint8_t family, const uint8_t* daddr) const;
-  std::vector<Addr> active_vips;
   bool is_active_vip(uint8_t family, const uint8_t* daddr) const;
 };
 
@@ -100,6 +104,20 @@ enum ConnPolicy : uint32_t {
   POLICY_EXPIRE_NODEST_UDP = 1u << 0,
   POLICY_EXPIRE_NODEST_TCP = 1u << 1,
   POLICY_EXPIRE_QUIESCENT_TEMPLATE = 1u << 2,
+};
+
+// How the fast path treats gone real servers, a filling table, and what it hands up.
+struct Policy {
+  uint32_t bits = POLICY_EXPIRE_NODEST_UDP;  // ConnPolicy
+  // Per-second budgets of frames handed up: ICMP echo to VIPs, ARP requests and (apart) ARP
+  // replies, IPv6 neighbour discovery (advertisements apart). VRRP has none: its lane is never
+  // crowded out.
+  uint32_t echo_per_second = 1000, arp_per_second = 2000, nd_per_second = 2000;
+  // IPVS's secure_tcp and drop_entry: from pressure_entries entries on, embryonic entries (SYN
+  // seen, no ACK; sloppy picks not yet proven) live at most pressure_timeout_s, and a full table
+  // evicts one of them to make room for a new connection.
+  size_t pressure_entries = SIZE_MAX;
+  uint32_t pressure_timeout_s = 5;
 };
 
 struct ConnInfo {
@@ -129,21 +147,28 @@ class Dataplane {
   // An agent's load index for every real server at addr (< 0: no report); no rebuild needed.
   void set_load(const Addr& addr, double load);
   void set_timeouts(uint32_t tcp, uint32_t tcpfin, uint32_t udp) { timeouts_.set(tcp, tcpfin, udp); }
-  // ConnPolicy bits, the ICMP echo budget, and the table pressure rule (IPVS's secure_tcp and
-  // drop_entry): from pressure_entries entries on, embryonic entries (SYN seen, no ACK; sloppy
-  // picks not yet proven) live at most pressure_timeout_s, and a full table evicts one of them
-  // to make room for a new connection.
-  void set_policy(uint32_t bits, uint32_t echo_per_second, size_t pressure_entries,
-                  uint32_t pressure_timeout_s) {
-    policy_.store(bits, std::memory_order_relaxed);
-    echo_budget_.set(echo_per_second);
-    pressure_entries_.store(pressure_entries, std::memory_order_relaxed);
-    pressure_timeout_s_.store(pressure_timeout_s, std::memory_order_relaxed);
+  void set_policy(const Policy& p) {
+    policy_.store(p.bits, std::memory_order_relaxed);
+    echo_budget_.set(p.echo_per_second);
+    arp_request_budget_.set(p.arp_per_second);
+    arp_reply_budget_.set(p.arp_per_second);
+    nd_budget_.set(p.nd_per_second);
+    nd_advert_budget_.set(p.nd_per_second);
+    pressure_entries_.store(p.pressure_entries, std::memory_order_relaxed);
+    pressure_timeout_s_.store(p.pressure_timeout_s, std::memory_order_relaxed);
   }
+  // One page of the listing: live entries in slots from `cursor` on, at most `limit` of them and
+  // at most kListSlots slots looked at, so that no call walks the whole table. *next: the cursor
+  // of the next page, slots() when the table has been walked. An entry that lives throughout the
+  // listing is listed once (entries never move); one created or gone meanwhile may be or not.
+  std::vector<ConnInfo> connections(uint64_t now_ms, size_t cursor, size_t limit, size_t* next) const;
+  static constexpr size_t kListSlots = 65536;
+  // The first `limit` entries, page after page (the native harnesses).
   std::vector<ConnInfo> connections(uint64_t now_ms, size_t limit) const;
   void zero(const ServiceKey* key);
 
-  // High availability (dataplane_sync.cc). all = forward for every virtual address.
+  // High availability (dataplane_sync.cc). all = forward for every virtual address. Flips the
+  // current snapshot's active flags: a VRRP takeover rebuilds no scheduler.
   void set_active(bool all, std::vector<Addr> addrs, uint64_t now_ms);
   SyncQueue& sync() { return sync_; }
   // Installed records, or -1 with *err set (nothing installed) when the message is malformed.
@@ -151,13 +176,17 @@ class Dataplane {
   std::vector<std::vector<uint8_t>> export_sync(uint64_t now_ms);
   uint64_t sync_skipped() const { return sync_skipped_.load(std::memory_order_relaxed); }
 
-  // Expire entries in [begin, end) whose time has come; returns the earliest expiry left there.
+  // Expires the entries the timer wheel has filed at the seconds now_ms has passed (or, with
+  // to_the_ms, every entry due by now_ms: simulate()'s clock). One caller at a time: the sweeper
+  // thread, or simulate() when there is none.
+  void expire_due(uint64_t now_ms, bool to_the_ms = false);
+  // Slots looked at by expiry so far (wheel copies and walks): tests and bench/ read it.
+  uint64_t expiry_checks() const { return expiry_checks_.load(std::memory_order_relaxed); }
+  // Expire entries in [begin, end) whose time has come, by walking the slots: the slow safety
+  // net behind the wheel; returns the earliest expiry left there.
   uint64_t sweep(uint64_t now_ms, size_t begin, size_t end);
   // Turn tombstones in [begin, end) back into empty slots where they end a run.
   void maintain_table(size_t begin = 0, size_t end = SIZE_MAX);
-  // simulate()'s clock jumps: sweep the whole table once an entry may have expired. Not safe
-  // against concurrent workers' expiry notes (the sweeper thread covers that case).
-  void sweep_if_due(uint64_t now_ms);
 
   ConnTable& table() { return table_; }
   const ConnTable& table() const { return table_; }
@@ -171,7 +200,10 @@ class Dataplane {
   }
 
  private:
-  Verdict to_control(const uint8_t* frame, uint32_t len);
+  Verdict to_control(const uint8_t* frame, uint32_t len,
+                     ControlQueue::Lane lane = ControlQueue::LANE_OTHER);
+  // ARP and neighbour discovery, within their budgets.
+  Verdict process_arp(const uint8_t* frame, uint32_t len, const ParsedFrame& p, uint64_t now_ms);
   Verdict drop(DropReason why) {
     counters_.drop(why);
     return V_DROP;
@@ -211,11 +243,18 @@ class Dataplane {
   // Slot locked and FULL on entry; unlocked on return. False if re-armed (template in use).
   bool expire_locked(size_t idx, uint64_t now_ms);
   void count_change(Real* r, int d_active, int d_inact, int d_persist);
-  void note_expiry(uint64_t t) {
-    uint64_t cur = earliest_.load(std::memory_order_relaxed);
-    while (t < cur && !earliest_.compare_exchange_weak(cur, t, std::memory_order_relaxed)) {
-    }
+  // The entry in slot idx (locked) now expires at t; was = its expiry before, 0 when new. A
+  // refresh to a later time leaves the wheel as it is: the entry is filed no later than it was.
+  void note_expiry(size_t idx, uint64_t t, uint64_t was = 0) {
+    if (was != 0 && t >= was) return;
+    wheel_.note(idx, t);
   }
+  // A wheel copy's slot: expired if due, else filed again at its expiry.
+  void expire_filed(size_t idx, uint64_t now_ms);
+  // The wheel overflowed: every live slot is filed again (expired if due) from one walk.
+  void refile_all(uint64_t now_ms);
+  // Whether this director forwards for addr now (active_all_, active_); ctl_mu_ held.
+  bool forwards_for(const Addr& addr) const;
   void rebuild_locked(uint64_t now_ms);
   // Encodes the entry of a locked slot as a sync record; 0 when it cannot be (real server gone).
   size_t sync_record(const SlotView& v, uint8_t* out) const;
@@ -229,7 +268,11 @@ class Dataplane {
   ControlQueue control_;
   GlobalCounters counters_;
   FragTable frags_;
-  RateBudget echo_budget_{1000};
+  RateBudget echo_budget_{Policy().echo_per_second};
+  RateBudget arp_request_budget_{Policy().arp_per_second};
+  RateBudget arp_reply_budget_{Policy().arp_per_second};
+  RateBudget nd_budget_{Policy().nd_per_second};
+  RateBudget nd_advert_budget_{Policy().nd_per_second};
   std::atomic<uint32_t> policy_{POLICY_EXPIRE_NODEST_UDP};
   std::atomic<size_t> pressure_entries_{SIZE_MAX};
   std::atomic<uint32_t> pressure_timeout_s_{5};
@@ -237,8 +280,8 @@ class Dataplane {
   // Written by setInterface() while the old interface's workers may still read it.
   std::atomic<uint64_t> own_mac_{0};
   std::shared_ptr<const Snapshot> snap_;
-  // A lower bound of every entry's expiry (refreshes only move expiries later).
-  std::atomic<uint64_t> earliest_{UINT64_MAX};
+  TimerWheel wheel_;
+  std::atomic<uint64_t> expiry_checks_{0};
 
   // Control side state, guarded by ctl_mu_.
   mutable std::mutex ctl_mu_;

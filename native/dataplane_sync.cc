@@ -13,16 +13,34 @@ constexpr uint32_t kMaxTimeout = 0x7fffffff / 1000;
 }  // namespace
 
 bool Snapshot::is_active_vip(uint8_t family, const uint8_t* daddr) const {
-  for (const Addr& a : active_vips)
-    if (a.family == family && std::memcmp(a.bytes, daddr, family == 4 ? 4 : 16) == 0) return true;
+  for (size_t i = 0; i < vips.size(); ++i) {
+    const Addr& a = vips[i];
+    if (a.family == family && std::memcmp(a.bytes, daddr, family == 4 ? 4 : 16) == 0) {
+      return vip_active[i].load(std::memory_order_relaxed);
+    }
+  }
   return false;
 }
 
-void Dataplane::set_active(bool all, std::vector<Addr> addrs, uint64_t now) {
+bool Dataplane::forwards_for(const Addr& addr) const {
+  return active_all_ || std::find(active_.begin(), active_.end(), addr) != active_.end();
+}
+
+void Dataplane::set_active(bool all, std::vector<Addr> addrs, uint64_t) {
   std::lock_guard<std::mutex> g(ctl_mu_);
   active_all_ = all;
   active_ = std::move(addrs);
-  rebuild_locked(now);
+  // Flags flipped in the snapshot the workers run, rather than a new snapshot: a rebuild would
+  // update() every scheduler (Maglev refills its whole table per service) on every takeover.
+  // Workers may see the services and addresses flip one by one, as they would see packets
+  // arrive a little before or after a takeover.
+  auto snap = snapshot();
+  for (const auto& svc : snap->services) {
+    svc->active.store(forwards_for(svc->cfg.addr), std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < snap->vips.size(); ++i) {
+    snap->vip_active[i].store(forwards_for(snap->vips[i]), std::memory_order_relaxed);
+  }
 }
 
 bool Dataplane::sync_state_periodic(uint8_t proto, uint8_t state) const {
@@ -142,7 +160,7 @@ int Dataplane::install_sync(const uint8_t* msg, size_t len, uint64_t now, std::s
                                    : timeouts_.get(state);
     s.timeout_s = std::min(timeout, kMaxTimeout);
     s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
-    note_expiry(s.expires_ms);
+    note_expiry(idx, s.expires_ms);
     // As IPVS sets in_pkts: the next sync of this entry comes from the sync rule, not from having
     // been learnt (no ping-pong between peers).
     table_.pkts(idx) = threshold;

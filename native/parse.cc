@@ -201,11 +201,11 @@ ParsedFrame parse_frame(const uint8_t* frame, uint32_t len) {
     type = be16(frame + off);
   }
   off += 2;
+  p.l3_off = off;
   if (type == kEthArp) {
     p.kind = FRAME_ARP;
     return p;
   }
-  p.l3_off = off;
   if (type == kEthIpv4) return parse_ipv4(p, frame, len);
   if (type == kEthIpv6) return parse_ipv6(p, frame, len);
   return p;

@@ -45,13 +45,15 @@ enum DropReason : uint8_t {
   DROP_ICMP_UNMATCHED,      // an ICMP error about no connection of ours
   DROP_ECHO_RATE_LIMITED,   // ICMP echo to a VIP above the per-second budget
   DROP_RX_RING_FULL,        // the kernel found the receive ring full (PACKET_STATISTICS)
+  DROP_ARP_RATE_LIMITED,    // ARP requests, or replies, above their per-second budget
+  DROP_ND_RATE_LIMITED,     // IPv6 neighbour discovery above its per-second budget
   DROP_COUNT,
 };
 inline const char* const kDropReasonNames[DROP_COUNT] = {
     "malformed",       "tooBig",           "noConnection",    "noRealServer",
     "macUnknown",      "tableFull",        "evicted",         "txRingFull",
     "controlQueueFull", "fragmentUnknown", "icmpUnmatched",   "echoRateLimited",
-    "rxRingFull",
+    "rxRingFull",      "arpRateLimited",   "ndRateLimited",
 };
 
 // One real server of one virtual service. Shared (shared_ptr) between table snapshots so that a

@@ -13,7 +13,14 @@ export async function startAgentListener(deps: AgentReceiverDeps & { logger: Log
   const receiver = new AgentReceiver(deps);
   const { listen, port, timeoutMs } = deps.settings;
   const socket = dgram.createSocket({ type: familyOf(listen) === 6 ? 'udp6' : 'udp4', reuseAddr: true });
-  socket.on('message', (message) => receiver.handle(message));
+  socket.on('message', (message, rinfo) => {
+    try {
+      receiver.handle(message);
+    } catch (err) {
+      // A bug on some path through handle() must cost one report, not the daemon.
+      deps.logger.warn({ err, from: `${rinfo.address}:${rinfo.port}`, length: message.length }, 'agent: handling a report failed; dropped it');
+    }
+  });
   socket.on('error', (err) => deps.logger.warn({ err }, 'agent socket error'));
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);

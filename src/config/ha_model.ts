@@ -18,7 +18,10 @@ export interface SyncSettings {
   /** multicast to `group`, or unicast to every peer. */
   transport: 'multicast' | 'unicast';
   group: string;
-  /** Peers' IPv4 addresses: unicast destinations and whose resync answers to wait for. */
+  /**
+   * Peers' IPv4 addresses: unicast destinations, whose resync answers to wait for and, without
+   * `auth`, the only senders accepted (required then).
+   */
   peers: string[];
   /** Largest sync message in bytes; null = interface MTU - 28, as IPVS. */
   maxMessageSize: number | null;
@@ -27,6 +30,8 @@ export interface SyncSettings {
   period: number;
   /** How long a starting director waits for its peers' tables before it may become master anyway. */
   resyncTimeoutMs: number;
+  /** Peers' records are installed only while the connection table is below this share of its size (0 < share <= 1). */
+  maxInstalledShare: number;
   /** null = plain IPVS wire format. */
   auth: SyncAuth | null;
 }
@@ -54,4 +59,5 @@ export interface HeartbeatSettings {
 
 export const DEFAULT_SYNC_PORT = 8848;
 export const DEFAULT_SYNC_GROUP = '224.0.0.81';
+export const DEFAULT_MAX_INSTALLED_SHARE = 0.5;
 export const DEFAULT_HEARTBEAT_PORT = 8849;

@@ -4,7 +4,8 @@ import { isIPv4 } from 'node:net';
 import { MAX_HEARTBEAT_LINKS } from '../heartbeat/codec';
 import { fail } from './errors';
 import {
-  DEFAULT_HEARTBEAT_PORT, DEFAULT_SYNC_GROUP, DEFAULT_SYNC_PORT, type HeartbeatSettings, type SyncSettings,
+  DEFAULT_HEARTBEAT_PORT, DEFAULT_MAX_INSTALLED_SHARE, DEFAULT_SYNC_GROUP, DEFAULT_SYNC_PORT,
+  type HeartbeatSettings, type SyncSettings,
 } from './ha_model';
 
 /** Director names travel in sync trailers and heartbeats. */
@@ -31,6 +32,7 @@ export const syncSchema = {
     threshold: { type: 'integer', minimum: 0, maximum: 1000000 },
     period: { type: 'integer', minimum: 0, maximum: 1000000 },
     resyncTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000 },
+    maxInstalledShare: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
     auth: {
       type: 'object',
       additionalProperties: false,
@@ -115,6 +117,10 @@ export function validateSync(raw: RawSync, directorInterface: string): SyncSetti
   const transport = raw.transport ?? ((raw.peers ?? []).length > 0 ? 'unicast' : 'multicast');
   const peers = (raw.peers ?? []).map((p, i) => ipv4(p, `sync.peers[${i}]`));
   if (transport === 'unicast' && peers.length === 0) fail('sync.peers', 'is empty, but unicast sync needs at least one peer address');
+  // Without a key the source address is all plain sync can check, so it must know the peers'.
+  if (raw.auth === undefined && peers.length === 0) {
+    fail('sync.peers', 'is empty, but unsigned sync accepts datagrams only from listed peers: add every other director\'s address to sync.peers (with transport: multicast to keep multicast), or set sync.auth');
+  }
   const group = ipv4(raw.group ?? DEFAULT_SYNC_GROUP, 'sync.group');
   if (Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239) fail('sync.group', `"${group}" is not an IPv4 multicast address`);
   return {
@@ -130,6 +136,7 @@ export function validateSync(raw: RawSync, directorInterface: string): SyncSetti
     threshold: raw.threshold ?? 3,
     period: raw.period ?? 50,
     resyncTimeoutMs: raw.resyncTimeoutMs ?? 3000,
+    maxInstalledShare: raw.maxInstalledShare ?? DEFAULT_MAX_INSTALLED_SHARE,
     auth: raw.auth === undefined ? null : { key: key(raw.auth.key, 'sync.auth.key'), keyId: raw.auth.keyId ?? 0 },
   };
 }

@@ -98,6 +98,8 @@ export interface DirectorSettings {
   expireNodestConn?: ExpireNodestConn;
   expireQuiescentTemplate?: boolean;
   icmpEchoPerSecond?: number;
+  arpPerSecond?: number;
+  ndPerSecond?: number;
   pressureThreshold?: number;
   pressureEmbryonicTimeout?: number;
 }
@@ -116,6 +118,13 @@ export interface ConnPolicy {
   /** ICMP echo requests to VIPs answered per second; the rest are dropped and counted. */
   icmpEchoPerSecond: number;
   /**
+   * ARP requests handed up per second, and as many replies apart (so a flood of requests cannot
+   * keep the real servers' answers out); the rest are dropped and counted. VRRP has no budget.
+   */
+  arpPerSecond: number;
+  /** IPv6 neighbour discovery handed up per second, advertisements apart; as arpPerSecond. */
+  ndPerSecond: number;
+  /**
    * IPVS's secure_tcp / drop_entry, as a fraction of connTableSize: from this many entries on,
    * embryonic ones (SYN seen, no ACK yet) live at most pressureEmbryonicTimeout seconds, and a
    * full table evicts them first to make room for new connections.
@@ -126,6 +135,7 @@ export interface ConnPolicy {
 
 export const DEFAULT_CONN_POLICY: ConnPolicy = {
   expireNodestConn: 'udp', expireQuiescentTemplate: false, icmpEchoPerSecond: 1000,
+  arpPerSecond: 2000, ndPerSecond: 2000,
   pressureThreshold: 0.75, pressureEmbryonicTimeout: 5,
 };
 
@@ -134,6 +144,8 @@ export function connPolicyOf(d: DirectorSettings): ConnPolicy {
     expireNodestConn: d.expireNodestConn ?? DEFAULT_CONN_POLICY.expireNodestConn,
     expireQuiescentTemplate: d.expireQuiescentTemplate ?? DEFAULT_CONN_POLICY.expireQuiescentTemplate,
     icmpEchoPerSecond: d.icmpEchoPerSecond ?? DEFAULT_CONN_POLICY.icmpEchoPerSecond,
+    arpPerSecond: d.arpPerSecond ?? DEFAULT_CONN_POLICY.arpPerSecond,
+    ndPerSecond: d.ndPerSecond ?? DEFAULT_CONN_POLICY.ndPerSecond,
     pressureThreshold: d.pressureThreshold ?? DEFAULT_CONN_POLICY.pressureThreshold,
     pressureEmbryonicTimeout: d.pressureEmbryonicTimeout ?? DEFAULT_CONN_POLICY.pressureEmbryonicTimeout,
   };

@@ -112,6 +112,8 @@ export const configSchema = {
         expireNodestConn: { enum: ['none', 'udp', 'all'] },
         expireQuiescentTemplate: { type: 'boolean' },
         icmpEchoPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
+        arpPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
+        ndPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
         pressureThreshold: { type: 'number', minimum: 0, maximum: 1 },
         pressureEmbryonicTimeout: { type: 'integer', minimum: 1, maximum: 3600 },
       },

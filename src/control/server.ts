@@ -83,7 +83,14 @@ function answer(line: string, handle: ControlServerOptions['handle'], logger: Lo
 
 function reply(socket: Socket, response: Response): void {
   if (!socket.writable) return;
-  socket.write(`${JSON.stringify(response)}\n`);
+  let line: string;
+  try {
+    line = JSON.stringify(response);
+  } catch (e) {
+    // A result that cannot be encoded is a bug to report to this client, not a reason to stop pivsd.
+    line = JSON.stringify({ id: response.id, error: { code: 'Internal', message: `the response could not be encoded (${e instanceof Error ? e.message : String(e)})` } });
+  }
+  socket.write(`${line}\n`);
 }
 
 /** A socket file nobody listens on (pivsd killed) is replaced; a live one means pivsd already runs. */

@@ -5,6 +5,7 @@ import { startArp } from '../arp';
 import { PIVS_VERSION } from '../control/list';
 import type { Dataplane, DataplaneOptions } from '../dataplane/types';
 import { startStatusServer } from '../status';
+import { installLastResort } from './last_resort';
 import { parseDaemonArgs } from './options';
 import { startDaemon, type Daemon } from './run';
 import { systemdNotifier } from './sdnotify';
@@ -29,6 +30,7 @@ function firstLine(e: unknown): string {
 async function main(): Promise<void> {
   const opts = parseDaemonArgs(process.argv.slice(2), PIVS_VERSION);
   const logger = pino({ level: opts.logLevel, base: { name: 'pivsd', pid: process.pid } });
+  installLastResort(process, logger);
   let daemon: Daemon;
   try {
     daemon = await startDaemon(opts, { openDataplane, startArp, logger, startStatus: startStatusServer });

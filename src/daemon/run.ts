@@ -97,7 +97,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     // heartbeat (isPeerAlive) and sync (mayBecomeMaster, the bulk-resync gate). ---
     const heartbeat = await startHeartbeat(config, { logger: logger.child({ module: 'heartbeat' }), fault: () => links?.allDown() ?? false });
     if (heartbeat !== null) undo.unshift(() => heartbeat.close());
-    const sync = await startSync(config, { dataplane, logger: logger.child({ module: 'sync' }) });
+    const sync = await startSync(config, { dataplane, director, logger: logger.child({ module: 'sync' }) });
     if (sync !== null) undo.unshift(() => sync.close());
     // --- end HA transport ---
     // VRRP (issue 3): the election decides which virtual addresses this director answers and forwards for.

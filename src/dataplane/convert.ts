@@ -3,7 +3,7 @@
 import { addressBytes, familyOf, ipv4FromBytes, ipv6FromBytes } from '../config/address';
 import { SCHEDULERS, SCHED_FLAGS } from '../config/model';
 import type { ConnPolicy, Protocol, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
-import type { NativeServiceKey, NativeServiceSpec } from './native';
+import type { NativePolicy, NativeServiceKey, NativeServiceSpec } from './native';
 import { DROP_REASONS, type DropCounts } from './types';
 
 export interface AddressBytes {
@@ -180,12 +180,12 @@ const POLICY_EXPIRE_NODEST_UDP = 1;
 const POLICY_EXPIRE_NODEST_TCP = 2;
 const POLICY_EXPIRE_QUIESCENT_TEMPLATE = 4;
 
-/** The policy for the addon: its bits, and the pressure threshold in entries of this table. */
-export function toNativePolicy(p: ConnPolicy, connTableSize: number): { bits: number; pressureEntries: number } {
+/** The policy for the addon, the pressure threshold in entries of this table. */
+export function toNativePolicy(p: ConnPolicy, connTableSize: number): NativePolicy {
   if (p.expireNodestConn !== 'none' && p.expireNodestConn !== 'udp' && p.expireNodestConn !== 'all') {
     throw new TypeError(`expireNodestConn must be "none", "udp" or "all", not ${JSON.stringify(p.expireNodestConn)}.`);
   }
-  integer(p.icmpEchoPerSecond, 0, 1000000, 'icmpEchoPerSecond');
+  for (const budget of ['icmpEchoPerSecond', 'arpPerSecond', 'ndPerSecond'] as const) integer(p[budget], 0, 1000000, budget);
   integer(p.pressureEmbryonicTimeout, 1, 3600, 'pressureEmbryonicTimeout');
   if (typeof p.pressureThreshold !== 'number' || !(p.pressureThreshold >= 0 && p.pressureThreshold <= 1)) {
     throw new RangeError(`pressureThreshold must be a fraction of the table between 0 and 1, not ${JSON.stringify(p.pressureThreshold)}.`);
@@ -193,7 +193,10 @@ export function toNativePolicy(p: ConnPolicy, connTableSize: number): { bits: nu
   const bits = (p.expireNodestConn === 'none' ? 0 : POLICY_EXPIRE_NODEST_UDP)
     | (p.expireNodestConn === 'all' ? POLICY_EXPIRE_NODEST_TCP : 0)
     | (p.expireQuiescentTemplate === true ? POLICY_EXPIRE_QUIESCENT_TEMPLATE : 0);
-  return { bits, pressureEntries: Math.floor(p.pressureThreshold * connTableSize) };
+  return {
+    bits, echoPerSecond: p.icmpEchoPerSecond, arpPerSecond: p.arpPerSecond, ndPerSecond: p.ndPerSecond,
+    pressureEntries: Math.floor(p.pressureThreshold * connTableSize), pressureTimeoutS: p.pressureEmbryonicTimeout,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
 import type {
   ConnectionEntry,
+  ConnectionPage,
   ConnectionState,
   Dataplane,
   DataplaneCounters,
@@ -24,12 +25,15 @@ import {
   dropCounts,
 } from './convert';
 import { loadNative } from './native';
-import type { NativeCounters, NativeDataplane } from './native';
+import type { NativeConnection, NativeCounters, NativeDataplane } from './native';
 
 export type * from './types';
 
-/** connections() walks the table up to this many entries per call. */
+/** connections() lists at most this many entries. */
 export const MAX_LISTED_CONNECTIONS = 1 << 20;
+/** connectionPage()'s default and largest page. */
+export const CONNECTION_PAGE = 1024;
+const MAX_CONNECTION_PAGE = 65536;
 const MAX_CONN_TABLE = 1 << 28;
 const MAX_WORKERS = 64;
 
@@ -62,6 +66,23 @@ function counters(c: NativeCounters) {
     inBytes: c.inbytes,
     outPackets: c.outpkts,
     outBytes: c.outbytes,
+  };
+}
+
+function connectionEntry(c: NativeConnection): ConnectionEntry {
+  const protocol = protocolName(c.proto);
+  const state = (protocol === 'udp' && !c.template ? 'UDP' : c.state) as ConnectionState;
+  return {
+    protocol,
+    clientAddress: bytesToAddress(c.family, c.caddr),
+    clientPort: c.cport,
+    virtualAddress: bytesToAddress(c.family, c.vaddr),
+    virtualPort: c.vport,
+    realAddress: bytesToAddress(c.family, c.raddr),
+    realPort: c.rport,
+    state,
+    expiresMs: c.expiresMs,
+    template: c.template,
   };
 }
 
@@ -109,8 +130,7 @@ class NativeBackedDataplane implements Dataplane {
   }
 
   setConnPolicy(policy: ConnPolicy): void {
-    const { bits, pressureEntries } = toNativePolicy(policy, this.native.counters().connTableSize);
-    this.native.setConnPolicy(bits, policy.icmpEchoPerSecond, pressureEntries, policy.pressureEmbryonicTimeout);
+    this.native.setConnPolicy(toNativePolicy(policy, this.native.counters().connTableSize));
   }
 
   setNeighbour(address: string, mac: string | null): void {
@@ -138,22 +158,25 @@ class NativeBackedDataplane implements Dataplane {
   }
 
   connections(): ConnectionEntry[] {
-    return this.native.connections(MAX_LISTED_CONNECTIONS).map((c) => {
-      const protocol = protocolName(c.proto);
-      const state = (protocol === 'udp' && !c.template ? 'UDP' : c.state) as ConnectionState;
-      return {
-        protocol,
-        clientAddress: bytesToAddress(c.family, c.caddr),
-        clientPort: c.cport,
-        virtualAddress: bytesToAddress(c.family, c.vaddr),
-        virtualPort: c.vport,
-        realAddress: bytesToAddress(c.family, c.raddr),
-        realPort: c.rport,
-        state,
-        expiresMs: c.expiresMs,
-        template: c.template,
-      };
-    });
+    const all: ConnectionEntry[] = [];
+    let cursor: number | null = 0;
+    while (cursor !== null && all.length < MAX_LISTED_CONNECTIONS) {
+      const page = this.connectionPage(cursor, Math.min(MAX_CONNECTION_PAGE, MAX_LISTED_CONNECTIONS - all.length));
+      for (const e of page.entries) all.push(e);
+      cursor = page.next;
+    }
+    return all;
+  }
+
+  connectionPage(cursor: number, limit = CONNECTION_PAGE): ConnectionPage {
+    if (!Number.isSafeInteger(cursor) || cursor < 0) {
+      throw new RangeError('connectionPage() takes a cursor from a previous page (0 to start).');
+    }
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CONNECTION_PAGE) {
+      throw new RangeError(`A connection page holds 1 to ${MAX_CONNECTION_PAGE} entries.`);
+    }
+    const page = this.native.connections(cursor, limit);
+    return { entries: page.entries.map(connectionEntry), next: page.next < 0 ? null : page.next };
   }
 
   zero(service?: VirtualServiceKey): void {
@@ -161,7 +184,7 @@ class NativeBackedDataplane implements Dataplane {
   }
 
   counters(): DataplaneCounters {
-    const { syncSkipped, syncDropped: _dropped, ...base } = this.native.counters();
+    const { syncSkipped, syncDropped: _dropped, expiryChecks: _checks, ...base } = this.native.counters();
     base.drops = dropCounts(base.drops);
     return this.syncConfigured ? { ...base, syncSkipped } : base;
   }

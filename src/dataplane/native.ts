@@ -75,6 +75,18 @@ export interface NativeConnection {
   template: boolean;
 }
 
+/** native/dataplane.h's Policy. */
+export interface NativePolicy {
+  /** ConnPolicy bits. */
+  bits: number;
+  echoPerSecond: number;
+  arpPerSecond: number;
+  ndPerSecond: number;
+  /** The pressure threshold, in entries. */
+  pressureEntries: number;
+  pressureTimeoutS: number;
+}
+
 export interface NativeServiceKey {
   proto: number;
   family: number;
@@ -83,7 +95,14 @@ export interface NativeServiceKey {
 }
 
 /** What the addon counts: the contract's counters, sync ones always present, plus sync drops. */
-export type NativeDataplaneCounters = Required<DataplaneCounters> & { syncDropped: number };
+/** expiryChecks: slots looked at by expiry so far (the timer wheel's copies and any walk); tests and bench/. */
+export type NativeDataplaneCounters = Required<DataplaneCounters> & { syncDropped: number; expiryChecks: number };
+
+/** One page of the connection listing; next is -1 once the whole table has been walked. */
+export interface NativeConnectionPage {
+  entries: NativeConnection[];
+  next: number;
+}
 
 export interface NativeDataplane {
   /** The interface's MAC as a 48-bit number (0 without an interface). */
@@ -91,14 +110,14 @@ export interface NativeDataplane {
   apply(services: NativeServiceSpec[]): void;
   /** Seconds; 0 leaves a value as it is. */
   setTimeouts(tcp: number, tcpfin: number, udp: number): void;
-  /** ConnPolicy bits of native/dataplane.h, echo budget, pressure threshold (entries), seconds. */
-  setConnPolicy(bits: number, echoPerSecond: number, pressureEntries: number, pressureTimeoutS: number): void;
+  setConnPolicy(policy: NativePolicy): void;
   /** mac 0 = unknown. */
   setNeighbour(family: number, addr: Buffer, mac: number): void;
   /** load < 0 = no report. */
   setLoad(family: number, addr: Buffer, load: number): void;
   stats(): NativeServiceStats[];
-  connections(limit: number): NativeConnection[];
+  /** Up to `limit` entries from slot `cursor` on (0 = the start), a bounded number of slots looked at. */
+  connections(cursor: number, limit: number): NativeConnectionPage;
   zero(key: NativeServiceKey | null): void;
   counters(): NativeDataplaneCounters;
   /** nowMs < 0: the monotonic clock. */
@@ -138,7 +157,7 @@ export interface NativeAddon {
 let addon: NativeAddon | undefined;
 
 /** Resolved from the package root, so it works from src/ (ts-node) and from dist/src/. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
     if (fs.existsSync(path.join(dir, 'package.json'))) return dir;

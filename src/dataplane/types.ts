@@ -32,6 +32,12 @@ export type ConnectionState =
   | 'NONE' | 'ESTABLISHED' | 'SYN_SENT' | 'SYN_RECV' | 'FIN_WAIT' | 'TIME_WAIT'
   | 'CLOSE' | 'CLOSE_WAIT' | 'LAST_ACK' | 'LISTEN' | 'SYNACK' | 'UDP';
 
+/** See Dataplane.connectionPage(). */
+export interface ConnectionPage {
+  entries: ConnectionEntry[];
+  next: number | null;
+}
+
 export interface ConnectionEntry {
   protocol: Protocol;
   clientAddress: string;
@@ -55,6 +61,7 @@ export interface ConnectionEntry {
 export const DROP_REASONS = [
   'malformed', 'tooBig', 'noConnection', 'noRealServer', 'macUnknown', 'tableFull', 'evicted',
   'txRingFull', 'controlQueueFull', 'fragmentUnknown', 'icmpUnmatched', 'echoRateLimited', 'rxRingFull',
+  'arpRateLimited', 'ndRateLimited',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounts = Record<DropReason, number>;
@@ -102,7 +109,15 @@ export interface Dataplane {
   /** Tell the fast path a real server's MAC (null: unknown again). Applies to existing connections. */
   setNeighbour(address: string, mac: string | null): void;
   stats(): VirtualServiceStats[];
+  /** The whole table (up to MAX_LISTED_CONNECTIONS entries), page after page: tests and small tables. */
   connections(): ConnectionEntry[];
+  /**
+   * One page of the table for a listing that must not hold the caller up (pivsadm -L -c): up to
+   * `limit` entries from `cursor` on (start with 0; pass the page's `next` until it is null).
+   * Each call looks at a bounded part of the table, so a page may hold fewer entries, even none,
+   * before the end. An entry that lives throughout the listing is listed exactly once.
+   */
+  connectionPage(cursor: number, limit?: number): ConnectionPage;
   /** ipvsadm -Z: zero counters of one service or of all. */
   zero(service?: VirtualServiceKey): void;
   counters(): DataplaneCounters;

@@ -136,7 +136,15 @@ export class HeartbeatService {
     for (const [i, link] of o.links.entries()) {
       const socket = o.createSocket?.(link) ?? dgram.createSocket('udp4');
       this.sockets[i] = socket;
-      socket.on('message', (msg, rinfo) => this.receive(i, msg, rinfo));
+      socket.on('message', (msg, rinfo) => {
+        try {
+          this.receive(i, msg, rinfo);
+        } catch (err) {
+          // A bug on some path through receive() must cost one datagram, not the daemon.
+          this.count.refused++;
+          this.log.warn({ err, link: link.name, from: `${rinfo.address}:${rinfo.port}`, length: msg.length }, 'heartbeat: handling a datagram failed; dropped it');
+        }
+      });
       socket.on('error', (err) => this.log.warn({ err, link: link.name }, 'heartbeat socket error'));
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);

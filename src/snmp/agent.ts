@@ -34,6 +34,27 @@ export function usmUser(u: SnmpUser): snmp.User {
 
 type Listening = { sockets: Record<string, import('node:dgram').Socket> };
 
+/**
+ * net-snmp answers from inside its socket's handler, and dgram throws when asked to send to port 0:
+ * a request from port 0, or one that trips net-snmp up, must cost that request only, not pivsd.
+ */
+function containRequests(socket: import('node:dgram').Socket, logger: Logger): void {
+  for (const listener of socket.listeners('message') as ((msg: Buffer, rinfo: import('node:dgram').RemoteInfo) => void)[]) {
+    socket.off('message', listener);
+    socket.on('message', (msg: Buffer, rinfo: import('node:dgram').RemoteInfo) => {
+      if (rinfo.port === 0) {
+        logger.debug({ from: rinfo.address }, 'snmp: dropped a request from port 0, which cannot be answered');
+        return;
+      }
+      try {
+        listener(msg, rinfo);
+      } catch (e) {
+        logger.warn({ err: e, from: `${rinfo.address}:${rinfo.port}`, length: msg.length }, 'snmp: handling a request failed; dropped it');
+      }
+    });
+  }
+}
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const { view, logger } = options;
   const agent = snmp.createAgent({
@@ -66,6 +87,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const socket = Object.values((agent.listener as unknown as Listening).sockets)[0];
   if (socket === undefined) throw new Error('net-snmp opened no socket');
+  containRequests(socket, logger);
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error) => reject(new Error(`SNMP agent cannot listen on ${options.host}:${options.port}: ${e.message}`));
     socket.once('error', onError);

@@ -49,6 +49,8 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
     server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(listenFailure(opts.listen, e))));
     server.listen(where.port, where.host, () => resolve());
   });
+  // Errors after listen (accept failing with EMFILE under a connection flood) would otherwise be fatal.
+  server.on('error', (e) => opts.logger?.warn({ err: e }, 'status server error; still listening'));
   const address = server.address() as AddressInfo;
   const host = address.address;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { SyncSettings } from '../config/model';
 import type { Dataplane } from '../dataplane/types';
+import type { SyncLimits } from './admission';
 import type { SyncLogger, SyncServiceOptions } from './service';
 
 /** IPv4 + UDP headers: IPVS fills a sync message up to MTU - 28. */
@@ -28,7 +29,8 @@ export const realHost: HostLookup = {
 };
 
 export function syncServiceOptions(
-  settings: SyncSettings, deps: { dataplane: Dataplane; name: string; logger?: SyncLogger; host?: HostLookup },
+  settings: SyncSettings,
+  deps: { dataplane: Dataplane; name: string; limits?: SyncLimits; logger?: SyncLogger; host?: HostLookup },
 ): SyncServiceOptions {
   const host = deps.host ?? realHost;
   let localAddress = settings.localAddress;
@@ -55,6 +57,8 @@ export function syncServiceOptions(
     period: settings.period,
     resyncTimeoutMs: settings.resyncTimeoutMs,
     auth: settings.auth === null ? null : { key: Buffer.from(settings.auth.key, 'utf8'), keyId: settings.auth.keyId },
+    limits: deps.limits,
+    maxInstalledShare: settings.maxInstalledShare,
     logger: deps.logger,
   };
 }

@@ -1,12 +1,18 @@
 // The sync transport: carries the fast path's IPVS sync messages to every peer, installs what
 // peers send, authenticates datagrams when a key is set, and runs the bulk resync that a starting
 // director needs before it may become master (VRRP asks mayBecomeMaster()).
+// Whatever arrives, receive() contains its own errors: a datagram that breaks a rule is counted
+// and dropped, never thrown out of the socket's handler.
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
+import { DEFAULT_MAX_INSTALLED_SHARE } from '../config/ha_model';
+import { DEFAULT_TIMEOUTS } from '../config/model';
 import type { Dataplane } from '../dataplane/types';
+import { admitRecords, type SyncLimits } from './admission';
 import { appendTrailer, checkTrailer, trailerLength } from './auth_trailer';
 import { CONTROL_LENGTH, decodeControl, encodeControl, isControlMessage, type ControlMessage } from './control_message';
 import { readIpvsHeader } from './ipvs_header';
+import { readIpvsRecords, repackIpvsMessage } from './ipvs_records';
 import { ReplayGuard, SequenceSource } from './sequence';
 
 export const SYNC_PORT = 8848;
@@ -33,7 +39,10 @@ export interface SyncServiceOptions {
   port: number;
   transport: 'multicast' | 'unicast';
   group: string;
-  /** Unicast destinations, and (both transports) the peers whose resync answer is awaited. */
+  /**
+   * Unicast destinations, the peers whose resync answer is awaited and, in plain mode, the only
+   * addresses whose datagrams are taken (multicast: any port, as Linux IPVS sends from any).
+   */
   peers: readonly SyncPeer[];
   syncId: number;
   /** Largest UDP payload on the sync interface (MTU - 28); the auth trailer is taken off it. */
@@ -43,6 +52,10 @@ export interface SyncServiceOptions {
   period: number;
   resyncTimeoutMs: number;
   auth: { key: Buffer; keyId: number } | null;
+  /** The running timeouts and persistence, which records may not exceed (default: IPVS's, no persistence). */
+  limits?: SyncLimits;
+  /** Peers' records are installed only while the table holds fewer entries than this share of its size (default 0.5). */
+  maxInstalledShare?: number;
   logger?: SyncLogger;
 }
 
@@ -63,6 +76,16 @@ export interface SyncCounters {
   resyncs: number;
 }
 
+/** Records left out of messages that were otherwise installed (SyncCounters counts datagrams). */
+export interface SyncRecordCounters {
+  /** A timeout above this director's own for the record's state, or a template of no persistent service. */
+  overTimeout: number;
+  /** Beyond sync.maxInstalledShare of the connection table. */
+  overCap: number;
+}
+
+const defaultLimits: SyncLimits = { timeouts: () => DEFAULT_TIMEOUTS, persistenceTimeout: () => null };
+
 /** Messages per event-loop turn while answering a resync, so a big table doesn't starve the loop. */
 const EXPORT_CHUNK = 32;
 /** A resync request is repeated this often to peers that haven't answered (UDP may lose it). */
@@ -77,6 +100,10 @@ export class SyncService {
   private readonly sequence = new SequenceSource();
   private readonly replay = new ReplayGuard();
   private readonly count: SyncCounters = { sent: 0, received: 0, installed: 0, refused: 0, forged: 0, replayed: 0, resyncs: 0 };
+  private readonly recordCount: SyncRecordCounters = { overTimeout: 0, overCap: 0 };
+  /** Senders already warned about timeouts above ours: a misconfigured peer shows once, not per message. */
+  private readonly warnedTimeout = new Set<string>();
+  private capped = false;
   private requestId = 0;
   private awaiting = new Set<string>();
   private isResynced = false;
@@ -94,7 +121,15 @@ export class SyncService {
     const o = this.opts;
     const socket = dgram.createSocket({ type: 'udp4', reuseAddr: o.transport === 'multicast' });
     this.socket = socket;
-    socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
+    socket.on('message', (msg, rinfo) => {
+      try {
+        this.receive(msg, rinfo);
+      } catch (err) {
+        // A bug on some path through receive() must cost one datagram, not the daemon.
+        this.count.refused++;
+        this.log.warn({ err, from: `${rinfo.address}:${rinfo.port}`, length: msg.length }, 'sync: handling a datagram failed; dropped it');
+      }
+    });
     socket.on('error', (err) => this.log.warn({ err }, 'sync socket error'));
     // Multicast is only delivered to a socket bound to the wildcard (or the group) address.
     await new Promise<void>((resolve, reject) => {
@@ -118,6 +153,10 @@ export class SyncService {
       threshold: o.threshold, period: o.period,
     });
     o.dataplane.onSyncMessages((messages) => { for (const m of messages) this.sendToPeers(m); });
+    if (o.auth === null) {
+      this.log.warn({ peers: o.peers.map((p) => p.address) },
+        'sync is unauthenticated (no sync.auth): it trusts any datagram from a peer address, so anyone who can send from one can change the connection table; set sync.auth to sign it');
+    }
     this.startResync();
   }
 
@@ -134,6 +173,10 @@ export class SyncService {
 
   counters(): SyncCounters {
     return { ...this.count };
+  }
+
+  recordCounters(): SyncRecordCounters {
+    return { ...this.recordCount };
   }
 
   close(): void {
@@ -193,11 +236,20 @@ export class SyncService {
   private send(body: Buffer, address: string, port: number): void {
     const socket = this.socket;
     if (socket === null) return;
+    // Port 0 cannot be sent to (dgram throws): a datagram claiming it gets no answer.
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      this.log.debug({ address, port }, 'sync: not sending to an invalid port');
+      return;
+    }
     const datagram = this.wrap(body);
     this.count.sent++;
-    socket.send(datagram, port, address, (err) => {
-      if (err) this.log.debug({ err, address, port }, 'sync: send failed');
-    });
+    try {
+      socket.send(datagram, port, address, (err) => {
+        if (err) this.log.debug({ err, address, port }, 'sync: send failed');
+      });
+    } catch (err) {
+      this.log.debug({ err, address, port }, 'sync: send failed');
+    }
   }
 
   private sendToPeers(message: Buffer): void {
@@ -245,8 +297,8 @@ export class SyncService {
         return;
       }
     } else {
+      if (!this.isPeer(rinfo)) return this.refuse(from, 'sender is not a configured peer (plain sync trusts only sync.peers)');
       if (datagram.length !== bodyLength) return this.refuse(from, 'datagram longer than its message');
-      if (o.transport === 'unicast' && !this.isPeer(rinfo)) return this.refuse(from, 'sender is not a configured peer');
     }
     const body = datagram.subarray(0, bodyLength);
     if (bodyLength === CONTROL_LENGTH && isControlMessage(body)) {
@@ -257,15 +309,55 @@ export class SyncService {
       return;
     }
     if (body[1] !== o.syncId) return this.refuse(from, `syncid ${body[1]} is not ours (${o.syncId})`);
+    const admitted = this.admit(body, from);
+    if (admitted === null) return;
     try {
-      this.count.installed += o.dataplane.installSync(body);
+      this.count.installed += o.dataplane.installSync(admitted);
     } catch (e) {
       this.refuse(from, e instanceof Error ? e.message : String(e));
     }
   }
 
+  /** The message with only the records the admission rules let through; null when none is left. */
+  private admit(message: Buffer, from: string): Buffer | null {
+    const o = this.opts;
+    const records = readIpvsRecords(message);
+    if (typeof records === 'string') {
+      this.refuse(from, records);
+      return null;
+    }
+    const table = o.dataplane.counters();
+    const cap = Math.floor((o.maxInstalledShare ?? DEFAULT_MAX_INSTALLED_SHARE) * table.connTableSize);
+    const room = Math.max(0, cap - table.connections);
+    const a = admitRecords(records, o.limits ?? defaultLimits, room);
+    this.recordCount.overTimeout += a.overTimeout;
+    this.recordCount.overCap += a.overCap;
+    if (a.firstRefusal !== null) {
+      const sender = from.slice(0, from.lastIndexOf(':'));
+      const fields = { from, refused: a.overTimeout, first: a.firstRefusal };
+      if (!this.warnedTimeout.has(sender)) {
+        this.warnedTimeout.add(sender);
+        this.log.warn(fields, 'sync: refused records whose timeout is above this director\'s own; the timeouts and persistence must be the same on every director');
+      } else {
+        this.log.debug(fields, 'sync: refused records whose timeout is above this director\'s own');
+      }
+    }
+    if (a.overCap > 0 && !this.capped) {
+      this.capped = true;
+      this.log.warn({ connections: table.connections, connTableSize: table.connTableSize, cap },
+        'sync: the connection table is at the share peers may fill (sync.maxInstalledShare); their further records are refused');
+    } else if (a.overCap === 0 && this.capped && room > 0) {
+      this.capped = false;
+      this.log.info({ connections: table.connections, cap }, 'sync: the connection table has room for peers\' records again');
+    }
+    if (a.kept.length === records.length) return message;
+    return a.kept.length === 0 ? null : repackIpvsMessage(message, a.kept);
+  }
+
+  /** Plain mode's only defence: the source address (and, over unicast, the port) of a configured peer. */
   private isPeer(rinfo: dgram.RemoteInfo): boolean {
-    return this.opts.peers.some((p) => p.address === rinfo.address && this.peerPort(p) === rinfo.port);
+    const unicast = this.opts.transport === 'unicast';
+    return this.opts.peers.some((p) => p.address === rinfo.address && (!unicast || this.peerPort(p) === rinfo.port));
   }
 
   private refuse(from: string, reason: string): void {
@@ -275,7 +367,11 @@ export class SyncService {
 
   private control(m: ControlMessage, rinfo: dgram.RemoteInfo): void {
     if (m.type === 'resync-request') {
-      void this.answerResync(m.requestId, rinfo.address, rinfo.port);
+      const from = this.peerKey(rinfo.address, rinfo.port);
+      if (rinfo.port === 0) return this.refuse(from, 'a resync request from port 0 cannot be answered');
+      this.answerResync(m.requestId, rinfo.address, rinfo.port).catch((err: unknown) => {
+        this.log.warn({ err, peer: from }, 'sync: answering a resync request failed');
+      });
       return;
     }
     if (m.requestId !== this.requestId || this.isResynced) return;

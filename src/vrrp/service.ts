@@ -206,13 +206,21 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
       try {
         packet = decodeAdvertFrame(frame);
       } catch (err) {
-        if (!(err instanceof MalformedPacketError)) throw err;
-        log.debug({ reason: err.message }, 'ignored a malformed VRRP frame');
+        if (err instanceof MalformedPacketError) log.debug({ reason: err.message }, 'ignored a malformed VRRP frame');
+        else log.error({ err, length: frame.length }, 'decoding a VRRP frame failed; dropped it');
         continue;
       }
       if (packet === null) continue;
       const vrid = packet.vrid;
-      for (const inst of instances) if (inst.settings.virtualRouterId === vrid) inst.receive(packet);
+      for (const inst of instances) {
+        if (inst.settings.virtualRouterId !== vrid) continue;
+        // One advert that trips a bug must not take the other frames of the batch, nor ARP's turn, with it.
+        try {
+          inst.receive(packet);
+        } catch (err) {
+          log.error({ err, instance: inst.settings.name, from: packet.sourceAddress }, 'handling a VRRP advert failed; dropped it');
+        }
+      }
     }
   });
 

@@ -166,7 +166,7 @@ test('--json prints the list result with sorted keys; -c --json the connections;
   const r = await run(['--socket', socket, '-L', '--json']);
   assert.equal(r.code, 0);
   assert.deepEqual(JSON.parse(r.out), LIST);
-  assert.ok(r.out.startsWith('{\n  "connTableSize": 4096,\n  "drops": {\n    "controlQueueFull": 0,\n'), r.out);
+  assert.ok(r.out.startsWith('{\n  "connTableSize": 4096,\n  "drops": {\n    "arpRateLimited": 0,\n'), r.out);
   const c = await run(['--socket', socket, '-L', '-c', '--json']);
   assert.deepEqual(c, { code: 0, out: '[]\n', err: '' });
   const t = await run(['--socket', socket, '-L', '--timeout']);

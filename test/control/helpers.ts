@@ -18,13 +18,23 @@ export const quietLogger = () => pino({ level: 'silent' });
 
 /** Sends raw lines on one connection and resolves with the response lines once `count` arrived. */
 export function exchange(path: string, lines: string[], count = lines.length): Promise<Response[]> {
+  return exchangePieces(path, [lines.map((l) => `${l}\n`).join('')], count);
+}
+
+/** As exchange(), the bytes written in these pieces, one event-loop turn apart. */
+export function exchangePieces(path: string, pieces: ReadonlyArray<string | Buffer>, count: number): Promise<Response[]> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let buffered = '';
     const responses: Response[] = [];
     socket.setEncoding('utf8');
     socket.on('error', reject);
-    socket.on('connect', () => socket.write(lines.map((l) => `${l}\n`).join('')));
+    socket.on('connect', async () => {
+      for (const piece of pieces) {
+        socket.write(piece);
+        await new Promise((r) => setImmediate(r));
+      }
+    });
     socket.on('data', (chunk: string) => {
       buffered += chunk;
       let nl: number;

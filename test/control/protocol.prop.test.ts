@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -17,7 +17,7 @@ import type { Command, ErrorCode, Request, Response } from '../../src/control/pr
 import { startControlServer, type ControlServer } from '../../src/control/server';
 import { FakeDataplane } from '../fakes/dataplane';
 import { ipv4, ipv6 } from '../arp/hostile';
-import { FakeArp, quietLogger } from './helpers';
+import { FakeArp, exchangePieces, quietLogger } from './helpers';
 
 const CONFIG = `
 director: {interface: eth0}
@@ -101,32 +101,7 @@ function sendInPieces(path: string, text: string, cuts: number[], count: number)
   const bytes = Buffer.from(text, 'utf8');
   const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
   const pieces = [0, ...at].map((start, i, all) => bytes.subarray(start, all[i + 1] ?? bytes.length)).filter((p) => p.length > 0);
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(path);
-    let buffered = '';
-    const responses: Response[] = [];
-    socket.setEncoding('utf8');
-    socket.on('error', reject);
-    socket.on('connect', async () => {
-      for (const piece of pieces) {
-        socket.write(piece);
-        await new Promise((r) => setImmediate(r));
-      }
-    });
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        responses.push(JSON.parse(buffered.slice(0, nl)) as Response);
-        buffered = buffered.slice(nl + 1);
-      }
-      if (responses.length >= count) {
-        socket.end();
-        resolve(responses);
-      }
-    });
-    socket.on('close', () => reject(new Error(`connection closed after ${responses.length} of ${count} responses`)));
-  });
+  return exchangePieces(path, pieces, count);
 }
 
 let dir: string;

@@ -3,7 +3,7 @@
 import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey } from '../../src/config/model';
 import { zeroDrops } from '../../src/dataplane/types';
 import type {
-  ConnectionEntry, Counters, Dataplane, DataplaneCounters, DataplaneOptions, RealServerStats,
+  ConnectionEntry, ConnectionPage, Counters, Dataplane, DataplaneCounters, DataplaneOptions, RealServerStats,
   SyncOptions, VirtualServiceStats,
 } from '../../src/dataplane/types';
 
@@ -26,6 +26,8 @@ export class FakeDataplane implements Dataplane {
   readonly sentFrames: Buffer[] = [];
   closed = false;
   conns: ConnectionEntry[] = [];
+  /** Every connectionPage() call's cursor, in order. */
+  readonly pageCursors: number[] = [];
   private table: VirtualService[] = [];
   private readonly counts = new Map<string, Counters>();
   private readonly controlHandlers: Array<(frames: Buffer[]) => void> = [];
@@ -92,6 +94,14 @@ export class FakeDataplane implements Dataplane {
 
   connections(): ConnectionEntry[] {
     return this.conns.map((c) => ({ ...c }));
+  }
+
+  /** Pages over `conns`, the cursor an index into it. */
+  connectionPage(cursor: number, limit = 1024): ConnectionPage {
+    this.pageCursors.push(cursor);
+    const entries = this.conns.slice(cursor, cursor + limit).map((c) => ({ ...c }));
+    const next = cursor + limit;
+    return { entries, next: next < this.conns.length ? next : null };
   }
 
   zero(service?: VirtualServiceKey): void {

@@ -6,63 +6,9 @@
 // libFuzzer's report and the input as hex; the input is also kept under build/check/fuzz/artifacts/.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { nativeCheck, report } from './native_check';
 
-/** Resolved as src/dataplane/native.ts does, so it works from test/ and from dist/test/. */
-function packageRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    dir = path.dirname(dir);
-  }
-  return path.join(__dirname, '..', '..', '..');
-}
-
-const ROOT = packageRoot();
-const SCRIPT = path.join(ROOT, 'scripts', 'native-check');
 const FUZZ_SECONDS = 30;
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-  ms: number;
-}
-
-/** Runs scripts/native-check in a process group of its own, killed whole at the deadline. */
-function nativeCheck(args: string[], timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(SCRIPT, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-    const timer = setTimeout(() => {
-      output += `\n[killed after ${timeoutMs} ms]\n`;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output, ms: Date.now() - started });
-    });
-  });
-}
-
-function report(what: string, r: Run): string {
-  const out = r.output.trim();
-  const tail = out.length > 20000 ? `[...]\n${out.slice(-20000)}` : out;
-  return `${what}: exit ${r.code ?? r.signal} after ${r.ms} ms\n${tail}`;
-}
 
 describe('libFuzzer targets (test/native/fuzz_*.cc)', { timeout: 200_000 }, () => {
   before(async () => {
