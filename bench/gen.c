@@ -1,8 +1,8 @@
 /* Packet generator for bench/dataplane.ts and the flood tests: 64-byte Ethernet frames (60 bytes +
- * FCS) carrying UDP (or, with -T, TCP SYNs) over many flows, sent with sendmmsg on an AF_PACKET
- * socket bypassing the qdisc.
+ * FCS) carrying UDP (or, with -T, TCP SYNs; -A, ARP requests for DSTIP; -E, ICMP echo requests)
+ * over many flows, sent with sendmmsg on an AF_PACKET socket bypassing the qdisc.
  *
- *   gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T]
+ *   gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T|-A|-E]
  *
  * Flow k uses source port 1024 + k % 64512 and source address SRCIP + k / 64512, so more than
  * 64512 flows spread over consecutive source addresses. Prints one JSON line: packets sent, seconds.
@@ -87,6 +87,38 @@ static void build_syn(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], 
   tcp[16] = tc >> 8; tcp[17] = tc & 0xff;
 }
 
+/* "Who has daddr? Tell saddr", from smac to dmac (broadcast for a real request). */
+static void build_arp(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
+                      uint32_t daddr) {
+  memset(f, 0, FRAME_LEN);
+  memcpy(f, dmac, 6);
+  memcpy(f + 6, smac, 6);
+  f[12] = 0x08; f[13] = 0x06;
+  uint8_t *a = f + 14;
+  a[1] = 1;                 /* Ethernet */
+  a[2] = 0x08; a[3] = 0x00; /* IPv4 */
+  a[4] = 6; a[5] = 4;
+  a[7] = 1;                 /* request */
+  memcpy(a + 8, smac, 6);
+  memcpy(a + 14, &saddr, 4);
+  memcpy(a + 24, &daddr, 4);
+}
+
+/* An ICMP echo request with identifier id and sequence seq, filling the frame. */
+static void build_echo(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
+                       uint32_t daddr, uint16_t id, uint16_t seq) {
+  uint16_t tot = FRAME_LEN - 14;
+  uint8_t *icmp = build_ip(f, dmac, smac, saddr, daddr, 1, tot);
+  icmp[0] = 8;
+  icmp[4] = id >> 8; icmp[5] = id & 0xff;
+  icmp[6] = seq >> 8; icmp[7] = seq & 0xff;
+  uint32_t sum = 0;
+  for (int i = 0; i < tot - 20; i += 2) sum += (uint32_t)(icmp[i] << 8 | icmp[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t c = (uint16_t)~sum;
+  icmp[2] = c >> 8; icmp[3] = c & 0xff;
+}
+
 /* A UDP datagram filling the frame. */
 static void build(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t saddr,
                   uint32_t daddr, uint16_t sport, uint16_t dport) {
@@ -100,7 +132,7 @@ static void build(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T]\n");
+  fprintf(stderr, "usage: gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T|-A|-E]\n");
   exit(2);
 }
 
@@ -112,8 +144,9 @@ int main(int argc, char **argv) {
   long dport = -1, flows = 0, pps = 0;
   double seconds = 0;
   long long packets = 0;
-  int opt, syn = 0;
-  while ((opt = getopt(argc, argv, "i:s:d:S:D:p:f:t:n:r:T")) != -1) {
+  int opt;
+  char kind = 'U';
+  while ((opt = getopt(argc, argv, "i:s:d:S:D:p:f:t:n:r:TAE")) != -1) {
     switch (opt) {
       case 'i': ifname = optarg; break;
       case 's': if (parse_mac(optarg, smac)) usage(); have_s = 1; break;
@@ -125,7 +158,7 @@ int main(int argc, char **argv) {
       case 't': seconds = strtod(optarg, NULL); break;
       case 'n': packets = strtoll(optarg, NULL, 10); break;
       case 'r': pps = strtol(optarg, NULL, 10); break;
-      case 'T': syn = 1; break;
+      case 'T': case 'A': case 'E': kind = (char)opt; break;
       default: usage();
     }
   }
@@ -171,8 +204,12 @@ int main(int argc, char **argv) {
       long k = (flow + i) % flows;
       uint32_t saddr = htonl(ntohl(src.s_addr) + (uint32_t)(k / PORTS_PER_ADDR));
       uint16_t sport = (uint16_t)(1024 + k % PORTS_PER_ADDR);
-      if (syn) build_syn(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport, (uint32_t)(sent + i));
-      else build(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport);
+      switch (kind) {
+        case 'T': build_syn(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport, (uint32_t)(sent + i)); break;
+        case 'A': build_arp(frames[i], dmac, smac, saddr, dst.s_addr); break;
+        case 'E': build_echo(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)(sent + i)); break;
+        default: build(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport);
+      }
     }
     int r = sendmmsg(fd, msgs, (unsigned)n, 0);
     if (r < 0) {

@@ -1,5 +1,7 @@
-// The client side of the control socket: connect, send one request, wait for its response.
+// The client side of the control socket: connect, send one request, wait for its response (and,
+// for the connections query, take its pages as they come).
 import { createConnection } from 'node:net';
+import type { ConnectionEntry } from '../dataplane/types';
 import type { Batch, Command, ErrorBody, Query, ResultOf } from './protocol';
 import { resolveSocketPath } from './socket-path';
 
@@ -41,6 +43,7 @@ function isErrorBody(e: unknown): e is ErrorBody {
 export const socketPath = resolveSocketPath;
 
 export interface RequestOptions {
+  /** How long pivsd may stay silent: until the response, or between two pages of a listing. */
   timeoutMs?: number;
 }
 
@@ -50,7 +53,28 @@ let nextId = 1;
 export function request<R extends RequestBody>(
   path: string, body: R, options: RequestOptions = {},
 ): Promise<ResultFor<R>> {
+  return exchange(path, body, options, null);
+}
+
+/**
+ * The connections query, its entries handed to onPage a page at a time as pivsd sends them (the
+ * last page included), so that a listing of any size is printed as it comes. Resolves at the end.
+ */
+export async function requestPages(
+  path: string, body: { method: 'connections' }, onPage: (entries: ConnectionEntry[]) => void,
+  options: RequestOptions = {},
+): Promise<void> {
+  const last: unknown = await exchange(path, body, options, onPage);
+  if (!Array.isArray(last)) throw new ProtocolError(`pivsd at ${path} ended the listing with a result that is not a list`);
+  onPage(last as ConnectionEntry[]);
+}
+
+function exchange<R extends RequestBody>(
+  path: string, body: R, options: RequestOptions, onPage: ((entries: ConnectionEntry[]) => void) | null,
+): Promise<ResultFor<R>> {
   const id = nextId++;
+  // Without onPage, the pages of a listing join its result.
+  const earlier: ConnectionEntry[] = [];
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     let connected = false;
@@ -89,16 +113,27 @@ export function request<R extends RequestBody>(
           finish(() => reject(new ProtocolError(`pivsd at ${path} sent a line that is not a response object`)));
           return;
         }
-        const msg = parsed as { id?: unknown; result?: unknown; error?: unknown };
+        const msg = parsed as { id?: unknown; result?: unknown; error?: unknown; page?: unknown };
         // id 0: the daemon could not read our request's id, so the answer is still ours.
         if (msg.id !== id && !(msg.id === 0 && msg.error)) continue;
+        if (msg.page !== undefined && msg.error === undefined) {
+          if (!Array.isArray(msg.page)) {
+            finish(() => reject(new ProtocolError(`pivsd at ${path} sent a page that is not a list`)));
+            return;
+          }
+          // The silence allowed is between two lines, not for the whole listing.
+          timer.refresh();
+          (onPage ?? ((e: ConnectionEntry[]) => earlier.push(...e)))(msg.page as ConnectionEntry[]);
+          continue;
+        }
         if (msg.error !== undefined && msg.error !== null && msg.error !== false) {
           const error = msg.error;
           finish(() => reject(isErrorBody(error)
             ? new ControlError(body.method, error)
             : new ProtocolError(`pivsd at ${path} sent an error that is not {code, message}`)));
         } else {
-          finish(() => resolve(msg.result as ResultFor<R>));
+          const result = earlier.length > 0 && Array.isArray(msg.result) ? [...earlier, ...msg.result] : msg.result;
+          finish(() => resolve(result as ResultFor<R>));
         }
         return;
       }

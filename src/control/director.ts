@@ -105,6 +105,16 @@ export class Director {
     return this.dataplane.connections();
   }
 
+  /** The connection table a page at a time, each page read from the dataplane when asked for. */
+  *connectionPages(): Generator<ConnectionEntry[], void, undefined> {
+    let cursor: number | null = 0;
+    while (cursor !== null) {
+      const page = this.dataplane.connectionPage(cursor);
+      cursor = page.next;
+      yield page.entries;
+    }
+  }
+
   timeouts(): Timeouts {
     return { ...this.current.timeouts };
   }

@@ -1,12 +1,13 @@
 // Turns one decoded request into one response. Requests come off a socket, so nothing about
 // their shape is trusted: every refusal is an Invalid error and changes nothing.
 import type { Director } from './director';
-import type { Command, ErrorBody, Response } from './protocol';
+import type { Command, ErrorBody, PagedResponse, Response } from './protocol';
 import { isCommandMethod } from './state';
 
 const QUERIES = new Set(['list', 'connections', 'timeouts']);
 
-export function handleRequest(director: Director, request: unknown): Response {
+/** The connections query is answered in pages, read from the dataplane as the socket takes them. */
+export function handleRequest(director: Director, request: unknown): Response | PagedResponse {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     return invalid(0, 'a request must be a JSON object with "id" and "method"');
   }
@@ -15,6 +16,7 @@ export function handleRequest(director: Director, request: unknown): Response {
     return invalid(0, 'the request "id" must be an integer');
   }
   if (typeof method !== 'string') return invalid(id, 'the request "method" must be a string');
+  if (method === 'connections') return { id, pages: director.connectionPages() };
   if (QUERIES.has(method)) return { id, result: query(director, method) };
   let commands: Command[];
   let batch = false;
@@ -37,7 +39,6 @@ export function handleRequest(director: Director, request: unknown): Response {
 function query(director: Director, method: string): unknown {
   switch (method) {
     case 'list': return director.list();
-    case 'connections': return director.connections();
     default: return director.timeouts();
   }
 }

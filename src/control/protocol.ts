@@ -1,6 +1,7 @@
 // The control-socket protocol between pivsadm (and later status/, snmp/) and pivsd.
 // Transport: a Unix stream socket; one JSON object per line each way; one request per connection
-// is allowed but not required (requests carry an id, responses echo it).
+// is allowed but not required (requests carry an id, responses echo it). The connections query
+// is answered in pages (PageLine) before its response, so that no listing holds pivsd up.
 import type {
   Persistence, RealServer, Scheduler, SchedFlag, Timeouts, VirtualService, VirtualServiceKey,
 } from '../config/model';
@@ -131,6 +132,22 @@ export type Response =
   | { id: number; result: unknown }
   | { id: number; error: ErrorBody };
 
+/**
+ * The connections query's answer comes as any number of these lines, then the response, whose
+ * result holds the last entries (a table that fits one page is the response alone). An error
+ * response may end the answer after some pages: the listing is then incomplete.
+ */
+export interface PageLine {
+  id: number;
+  page: ConnectionEntry[];
+}
+
+/** pivsd's side of a paged answer: its pages, pulled one at a time as the client takes them. */
+export interface PagedResponse {
+  id: number;
+  pages: Iterator<ConnectionEntry[]>;
+}
+
 /** The links query: the director's links in order of preference (link/ LinkService.status()). */
 export interface LinksResult {
   links: Array<{ interface: string; up: boolean; active: boolean; changes: number }>;
@@ -145,6 +162,7 @@ export interface LinksResult {
 export interface ResultOf {
   links: LinksResult | null;
   list: ListResult;
+  /** The last page (PageLine). */
   connections: ConnectionEntry[];
   timeouts: Timeouts;
 }

@@ -1,17 +1,19 @@
 // The Unix-socket transport of protocol.ts: newline-delimited JSON, one response per request, in
-// order, on the connection the request came on.
+// order, on the connection the request came on. A request waits for the answer before it to be
+// written whole (a paged one takes many turns of the event loop: pages.ts).
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { Response } from './protocol';
+import { writePaged } from './pages';
+import type { PagedResponse, Response } from './protocol';
 
 /** Longer lines are refused: no legitimate request (even a large -R batch) comes near this. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export interface ControlServerOptions {
   path: string;
-  handle: (request: unknown) => Response;
+  handle: (request: unknown) => Response | PagedResponse;
   logger: Logger;
 }
 
@@ -47,6 +49,16 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
 function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {
   let pending = '';
+  // Requests are handled in turn: each when the answers before it have been written.
+  let turn: Promise<void> = Promise.resolve();
+  const enqueue = (step: () => Response | PagedResponse, then?: () => void): void => {
+    turn = turn.then(async () => {
+      const a = step();
+      if ('pages' in a) await writePaged(socket, a);
+      else reply(socket, a);
+      then?.();
+    }).catch((e: unknown) => logger.error({ err: e }, 'control answer failed'));
+  };
   socket.setEncoding('utf8');
   socket.on('error', (e) => logger.debug({ err: e }, 'control client error'));
   socket.on('data', (chunk: string) => {
@@ -55,17 +67,17 @@ function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl).trim();
       pending = pending.slice(nl + 1);
-      if (line !== '') reply(socket, answer(line, handle, logger));
+      if (line !== '') enqueue(() => answer(line, handle, logger));
     }
     if (Buffer.byteLength(pending) > MAX_LINE_BYTES) {
-      reply(socket, { id: 0, error: { code: 'Invalid', message: `a request line is longer than ${MAX_LINE_BYTES} bytes` } });
-      socket.end();
+      enqueue(() => ({ id: 0, error: { code: 'Invalid', message: `a request line is longer than ${MAX_LINE_BYTES} bytes` } }),
+        () => socket.end());
       pending = '';
     }
   });
 }
 
-function answer(line: string, handle: ControlServerOptions['handle'], logger: Logger): Response {
+function answer(line: string, handle: ControlServerOptions['handle'], logger: Logger): Response | PagedResponse {
   let request: unknown;
   try {
     request = JSON.parse(line);

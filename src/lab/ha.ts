@@ -22,9 +22,13 @@ export interface HaSettings {
   preempt: boolean;
   /** Shared key of sync and heartbeat (HMAC-SHA256). */
   authKey: string;
+  /** false: no heartbeat, so VRRP alone decides (tests of the election itself). */
+  heartbeat: boolean;
 }
 
-export const DEFAULT_HA: HaSettings = { version: 3, advertInt: 0.1, priorityA: 150, priorityB: 100, preempt: true, authKey: AUTH_KEY };
+export const DEFAULT_HA: HaSettings = {
+  version: 3, advertInt: 0.1, priorityA: 150, priorityB: 100, preempt: true, authKey: AUTH_KEY, heartbeat: true,
+};
 
 /** RFC 5798 Master_Down_Interval of a backup with this priority, in ms. */
 export function masterDownIntervalMs(advertInt: number, priority: number): number {
@@ -58,7 +62,7 @@ export function directorConfig(t: Topology, self: Host, peer: Host, priority: nu
       peers: [peer.address],
       auth: { key: s.authKey },
     },
-    heartbeat: {
+    heartbeat: !s.heartbeat ? undefined : {
       key: s.authKey,
       // Declared dead after two advert intervals, within Master_Down_Interval (3.6 of them), so the
       // heartbeat never delays a takeover; no faster than every 10 ms, which Node keeps up with.
@@ -194,10 +198,10 @@ export function missingPorts(wanted: Iterable<number>, have: Set<number>): numbe
  * Registers before()/after() hooks that build the two-director lab with A elected master and B
  * ready as its backup, and tear it down whatever happened; use the returned getter in the tests.
  */
-export function useHaLab(): () => HaLab {
+export function useHaLab(settings: Partial<HaSettings> = {}): () => HaLab {
   let lab: HaLab | undefined;
   before(async () => {
-    lab = await HaLab.create('t');
+    lab = await HaLab.create('t', settings);
     await lab.start('a');
     await lab.waitMaster('a');
     await lab.start('b');

@@ -86,7 +86,8 @@ function ipvsMessage(c: { client: string; clientPort: number; vip: string; real:
 
 describe('connection sync, plain IPVS format over multicast', { timeout: 120_000 }, () => {
   let pair: Pair | undefined;
-  before(async () => { pair = await startPair(() => ({})); });
+  // Plain sync takes datagrams from listed peers only, multicast included.
+  before(async () => { pair = await startPair((peer) => ({ transport: 'multicast', peers: [peer.address] })); });
   after(async () => { await pair?.t.teardown(); });
 
   it('a connection made through director 1 appears in director 2\'s pivsadm -L -c', async () => {

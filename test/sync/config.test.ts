@@ -15,11 +15,25 @@ function refused(text: string): string {
 }
 
 describe('sync section', () => {
-  it('an empty section is multicast IPVS sync with the IPVS defaults', () => {
-    assert.deepEqual(parseConfig(`${base}sync: {}\n`).sync, {
+  it('plain multicast with its peers listed is IPVS sync with the IPVS defaults', () => {
+    assert.deepEqual(parseConfig(`${base}sync:\n  transport: multicast\n  peers: [198.18.0.3]\n`).sync, {
       interface: 'eth0', localAddress: null, syncId: 0, port: 8848, transport: 'multicast', group: '224.0.0.81',
-      peers: [], maxMessageSize: null, flushDelayMs: 20, threshold: 3, period: 50, resyncTimeoutMs: 3000, auth: null,
+      peers: ['198.18.0.3'], maxMessageSize: null, flushDelayMs: 20, threshold: 3, period: 50, resyncTimeoutMs: 3000,
+      maxInstalledShare: 0.5, auth: null,
     });
+  });
+
+  it('plain sync without peers is refused, saying what to add; signed multicast needs none', () => {
+    const sentence = 'config: sync.peers: is empty, but unsigned sync accepts datagrams only from listed peers: add every other director\'s address to sync.peers (with transport: multicast to keep multicast), or set sync.auth';
+    assert.equal(refused('sync: {}\n'), sentence);
+    assert.equal(refused('sync:\n  transport: multicast\n'), sentence);
+    assert.equal(parseConfig(`${base}sync:\n  auth: { key: "sixteen chars ok" }\n`).sync?.transport, 'multicast');
+  });
+
+  it('maxInstalledShare is a share of the table above 0 and at most 1', () => {
+    assert.equal(parseConfig(`${base}sync:\n  peers: [198.18.0.3]\n  maxInstalledShare: 1\n`).sync?.maxInstalledShare, 1);
+    assert.match(refused('sync:\n  peers: [198.18.0.3]\n  maxInstalledShare: 0\n'), /^config: sync\.maxInstalledShare: /);
+    assert.match(refused('sync:\n  peers: [198.18.0.3]\n  maxInstalledShare: 1.5\n'), /^config: sync\.maxInstalledShare: /);
   });
 
   it('peers make it unicast; auth gets key id 0 unless given', () => {
@@ -37,7 +51,7 @@ describe('sync section', () => {
     assert.equal(refused('sync:\n  transport: unicast\n'), 'config: sync.peers: is empty, but unicast sync needs at least one peer address');
     assert.equal(refused('sync:\n  peers: [lvs-b]\n'), 'config: sync.peers[0]: "lvs-b" is not an IPv4 address');
     assert.equal(refused('sync:\n  auth: { key: short }\n'), 'config: sync.auth.key: is 5 characters; use at least 16 (the same key on every director)');
-    assert.equal(refused('sync:\n  group: 198.18.0.9\n'), 'config: sync.group: "198.18.0.9" is not an IPv4 multicast address');
+    assert.equal(refused('sync:\n  peers: [198.18.0.3]\n  group: 198.18.0.9\n'), 'config: sync.group: "198.18.0.9" is not an IPv4 multicast address');
     assert.equal(refused('sync:\n  syncId: 256\n'), 'config: sync.syncId: 256 is above the maximum 255');
   });
 });

@@ -4,8 +4,12 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, describe, it } from 'node:test';
-import { appendTrailer, SyncService, type SyncServiceOptions } from '../../src/sync';
+import { appendTrailer, encodeControl, SyncService, type SyncServiceOptions } from '../../src/sync';
+import type { SyncLimits } from '../../src/sync/admission';
+import type { ConnectionEntry } from '../../src/dataplane/types';
+import { F_DROUTE, F_TEMPLATE, S_ESTABLISHED, S_FIN_WAIT, syncMessage, syncRecord } from '../dataplane/sync_bytes';
 import { FakeDataplane } from '../fakes/dataplane';
+import { RecordingLogger } from '../fakes/logger';
 
 const LOCAL = '127.0.0.1';
 const KEY = Buffer.from('a shared sync key 0123', 'utf8');
@@ -29,13 +33,16 @@ async function waitUntil(what: string, check: () => boolean): Promise<void> {
   assert.fail(`timed out waiting for ${what}`);
 }
 
-/** An IPVS v1 message with one 36-byte IPv4 connection record (contents opaque to the transport). */
+/** An IPVS v1 message with one 36-byte IPv4 record of an established TCP connection; `marker` is in its vport. */
 function ipvsMessage(syncId: number, marker: number): Buffer {
   const b = Buffer.alloc(8 + 36);
   b[1] = syncId;
   b[4] = 1;
   b[5] = 1;
   b.writeUInt16BE(b.length, 2);
+  b[9] = 6; // tcp
+  b.writeUInt16BE(36, 10); // record version 0, size 36
+  b.writeUInt16BE(1, 16); // ESTABLISHED
   b[20] = marker;
   return b;
 }
@@ -204,5 +211,144 @@ describe('bulk resync', () => {
     await a.resynced();
     assert.equal(a.mayBecomeMaster(), true);
     assert.equal(da.installed.length, 0);
+  });
+});
+
+/** Hands `datagram` to the service's socket handler as if it came from `address:port` (port 0 cannot be sent from). */
+function inject(s: SyncService, datagram: Buffer, address: string, port: number): void {
+  const socket = (s as unknown as { socket: dgram.Socket }).socket;
+  socket.emit('message', datagram, { address, port, family: 'IPv4', size: datagram.length });
+}
+
+const request = (syncId = 7): Buffer => encodeControl({ type: 'resync-request', syncId, requestId: 42 });
+
+describe('plain sync trusts only its peers', () => {
+  it('answers a peer\'s resync request, refuses a stranger\'s and one from port 0, and says once that it is unauthenticated', async () => {
+    const [pa, pb] = await freePorts(2);
+    const db = new FakeDataplane();
+    db.exported = [ipvsMessage(7, 0xe1)];
+    const log = new RecordingLogger();
+    const b = await director(db, pb, [pa], { resyncTimeoutMs: 200, logger: log });
+    await b.resynced();
+    assert.equal(log.lines.filter((l) => l.level === 'warn' && /unauthenticated/.test(l.msg)).length, 1);
+
+    const stranger = await udpSocket();
+    const heard: Buffer[] = [];
+    stranger.on('message', (m) => heard.push(m));
+    const sentBefore = b.counters().sent;
+    await sendFrom(stranger, request(), pb);
+    await waitUntil('the stranger\'s request to be refused', () => b.counters().refused === 1);
+    // Port 0 from a peer's address: the reply used to throw in a discarded promise and stop pivsd.
+    inject(b, request(), LOCAL, 0);
+    assert.equal(b.counters().refused, 2);
+    assert.equal(b.counters().resyncs, 0);
+    assert.equal(b.counters().sent, sentBefore);
+
+    const peer = await udpSocket(pa);
+    const answer: Buffer[] = [];
+    peer.on('message', (m) => answer.push(m));
+    await sendFrom(peer, request(), pb);
+    await waitUntil('the table and the end marker at the peer', () => answer.length === 2);
+    assert.deepEqual(answer[0], ipvsMessage(7, 0xe1));
+    assert.equal(b.counters().resyncs, 1);
+    assert.equal(heard.length, 0);
+  });
+
+  it('with auth, a well-signed resync request from port 0 is refused, not answered', async () => {
+    const auth = { key: KEY, keyId: 0 };
+    const [pb] = await freePorts(1);
+    const db = new FakeDataplane();
+    const b = await director(db, pb, [], { auth, transport: 'multicast', resyncTimeoutMs: 200 });
+    const signed = appendTrailer(request(), { keyId: 0, sender: 'lvs-a', sequence: 1n }, KEY);
+    inject(b, signed, '127.0.0.9', 0);
+    assert.equal(b.counters().refused, 1);
+    assert.equal(b.counters().resyncs, 0);
+  });
+
+  it('a datagram that makes the dataplane throw costs that datagram only', async () => {
+    const [pa, pb] = await freePorts(2);
+    const db = new FakeDataplane();
+    db.counters = () => { throw new Error('the addon is having a bad day'); };
+    const log = new RecordingLogger();
+    const b = await director(db, pb, [pa], { resyncTimeoutMs: 200, logger: log });
+    assert.doesNotThrow(() => inject(b, ipvsMessage(7, 1), LOCAL, pa));
+    assert.equal(b.counters().refused, 1);
+    assert.ok(log.lines.some((l) => l.level === 'warn' && /handling a datagram failed/.test(l.msg)));
+  });
+
+  it('truncated, flipped and oversized copies of a peer\'s message are refused, none installed', async () => {
+    const [pa, pb] = await freePorts(2);
+    const db = new FakeDataplane();
+    const b = await director(db, pb, [pa], { resyncTimeoutMs: 200 });
+    const good = ipvsMessage(7, 9);
+    const bad: Buffer[] = [];
+    for (let n = 0; n < good.length; n++) bad.push(good.subarray(0, n));
+    for (const at of [0, 2, 3, 4, 5, 8, 10, 11]) {
+      const flipped = Buffer.from(good);
+      flipped[at] ^= 0xff;
+      bad.push(flipped);
+    }
+    bad.push(Buffer.concat([good, Buffer.alloc(65507 - good.length, 0xaa)]));
+    for (const d of bad) inject(b, d, LOCAL, pa);
+    assert.equal(b.counters().refused, bad.length);
+    assert.equal(db.installed.length, 0);
+  });
+});
+
+/** Limits as a running director would give: the default timeouts, one persistent service. */
+const limits: SyncLimits = {
+  timeouts: () => ({ tcp: 900, tcpfin: 120, udp: 300 }),
+  persistenceTimeout: (protocol, address, port) => (protocol === 'tcp' && address === '198.18.0.100' && port === 443 ? 600 : null),
+};
+
+function rec(over: { protocol?: number; flags?: number; state?: number; vport?: number; timeout: number; cport?: number }): Buffer {
+  return syncRecord({
+    protocol: over.protocol ?? 6, flags: over.flags ?? F_DROUTE, state: over.state ?? S_ESTABLISHED,
+    cport: over.cport ?? 40000, vport: over.vport ?? 80, dport: over.vport ?? 80, timeout: over.timeout,
+    caddr: '198.18.0.1', vaddr: '198.18.0.100', daddr: '198.18.0.11',
+  });
+}
+
+describe('what a peer\'s records may ask for', () => {
+  it('records whose timeout exceeds ours for their state are left out; the rest are installed', async () => {
+    const [pa, pb] = await freePorts(2);
+    const db = new FakeDataplane();
+    const log = new RecordingLogger();
+    const b = await director(db, pb, [pa], { resyncTimeoutMs: 200, limits, logger: log });
+    const ok = [rec({ timeout: 900, cport: 1 }), rec({ state: S_FIN_WAIT, timeout: 120, cport: 2 }), rec({ protocol: 17, state: 0, timeout: 0, cport: 3 }),
+      rec({ flags: F_DROUTE | F_TEMPLATE, state: 0, vport: 443, timeout: 600, cport: 4 })];
+    const over = [
+      rec({ timeout: 2147483, cport: 11 }), // the 25-day rebind
+      rec({ state: S_FIN_WAIT, timeout: 121, cport: 12 }),
+      rec({ protocol: 17, state: 0, timeout: 301, cport: 13 }),
+      rec({ state: 3, timeout: 61, cport: 14 }), // SYN_RECV: IPVS's 60 s
+      rec({ flags: F_DROUTE | F_TEMPLATE, state: 0, vport: 443, timeout: 601, cport: 15 }),
+      rec({ flags: F_DROUTE | F_TEMPLATE, state: 0, vport: 80, timeout: 60, cport: 16 }), // no persistence there
+    ];
+    inject(b, syncMessage(7, [over[0], ok[0], over[1], ok[1], over[2], over[3], ok[2], over[4], ok[3], over[5]]), LOCAL, pa);
+    assert.deepEqual(db.installed, [syncMessage(7, ok)]);
+    assert.deepEqual(b.recordCounters(), { overTimeout: over.length, overCap: 0 });
+    inject(b, syncMessage(7, [over[0]]), LOCAL, pa);
+    assert.equal(db.installed.length, 1, 'a message left with no record is not installed');
+    assert.equal(b.counters().refused, 0, 'records are refused, not datagrams');
+    // A misconfigured peer is reported once, not per message.
+    assert.equal(log.lines.filter((l) => l.level === 'warn' && /timeout is above/.test(l.msg)).length, 1);
+  });
+
+  it('peers fill at most maxInstalledShare of the table; what is beyond is refused and counted', async () => {
+    const [pa, pb] = await freePorts(2);
+    const db = new FakeDataplane({ interface: null, workers: 1, connTableSize: 10, mhTableSize: 65537 });
+    db.conns = Array.from({ length: 4 }, () => ({}) as ConnectionEntry);
+    const b = await director(db, pb, [pa], { resyncTimeoutMs: 200, maxInstalledShare: 0.5 });
+    const three = [1, 2, 3].map((cport) => rec({ timeout: 900, cport }));
+    inject(b, syncMessage(7, three), LOCAL, pa);
+    assert.deepEqual(db.installed, [syncMessage(7, three.slice(0, 1))]);
+    db.conns.push({} as ConnectionEntry);
+    inject(b, syncMessage(7, three), LOCAL, pa);
+    assert.equal(db.installed.length, 1);
+    assert.deepEqual(b.recordCounters(), { overTimeout: 0, overCap: 5 });
+    db.conns = [];
+    inject(b, syncMessage(7, three), LOCAL, pa);
+    assert.deepEqual(db.installed[1], syncMessage(7, three));
   });
 });
