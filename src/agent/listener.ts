@@ -13,12 +13,16 @@ export async function startAgentListener(deps: AgentReceiverDeps & { logger: Log
   const receiver = new AgentReceiver(deps);
   const { listen, port, timeoutMs } = deps.settings;
   const socket = dgram.createSocket({ type: familyOf(listen) === 6 ? 'udp6' : 'udp4', reuseAddr: true });
+  let failed = 0;
   socket.on('message', (message, rinfo) => {
     try {
       receiver.handle(message);
     } catch (err) {
-      // A bug on some path through handle() must cost one report, not the daemon.
-      deps.logger.warn({ err, from: `${rinfo.address}:${rinfo.port}`, length: message.length }, 'agent: handling a report failed; dropped it');
+      // A bug on some path through handle() must cost one report, not the daemon; said at warn
+      // on the 1st, 2nd, 4th... time so that a flood of them cannot flood the log.
+      failed++;
+      const level = (failed & (failed - 1)) === 0 ? 'warn' : 'debug';
+      deps.logger[level]({ err, from: `${rinfo.address}:${rinfo.port}`, length: message.length, times: failed }, 'agent: handling a report failed; dropped it');
     }
   });
   socket.on('error', (err) => deps.logger.warn({ err }, 'agent socket error'));

@@ -1,5 +1,9 @@
 // Keeps the MAC of every real server known to the fast path: ARP (IPv4) / neighbor discovery
 // (IPv6), retries with bounded backoff while unresolved, periodic re-confirmation once resolved.
+// A MAC is learnt only from an answer to a request of ours that is still fresh; a different MAC
+// answering for a known server does not move it at once: the old MAC is asked first, and only if
+// it stays silent does the new one take over (both answering is a conflict, logged). Static
+// neighbours are never asked about.
 import type { Logger } from 'pino';
 import { arpRequestFrame } from './arp_codec';
 import { Clock } from './clock';
@@ -47,6 +51,18 @@ interface Neighbour {
   dueAt: number;
   retryMs: number;
   unanswered: number;
+  /** When we last asked (clock ms); answers later than the answer window are not ours. */
+  askedAt: number | null;
+  /** Another MAC answered for this server: it takes over only if the known one stays silent. */
+  candidate: string | null;
+  /** Configured, never asked about, never changed by a frame. */
+  fixed: boolean;
+}
+
+/** A static neighbour (director.staticNeighbours). */
+export interface StaticNeighbour {
+  address: string;
+  mac: string;
 }
 
 export class Resolver {
@@ -56,42 +72,83 @@ export class Resolver {
 
   constructor(private readonly deps: ResolverDeps, private readonly timing: ResolverTiming = DEFAULT_TIMING) {}
 
-  /** Addresses must already be valid; new ones are asked for at once. */
-  setAddresses(addresses: readonly string[]): void {
+  /**
+   * Addresses must already be valid; new ones are asked for at once. A static neighbour's MAC is
+   * given to the fast path as it is, and no frame changes it.
+   */
+  setAddresses(addresses: readonly string[], statics: readonly StaticNeighbour[] = []): void {
     const now = this.deps.clock.now();
-    const wanted = new Map<string, { address: string; family: Family }>();
+    const wanted = new Map<string, { address: string; family: Family; mac: string | null }>();
+    const fixed = new Map(statics.map((n) => [canonicalAddress(n.address).address, n.mac]));
     for (const address of addresses) {
       const { family, address: key } = canonicalAddress(address);
-      wanted.set(key, { address, family });
+      wanted.set(key, { address, family, mac: fixed.get(key) ?? null });
     }
     // A removed real server keeps its MAC in the fast path on purpose: its existing connections
     // continue until they expire, and they still need somewhere to go.
     for (const key of [...this.neighbours.keys()]) if (!wanted.has(key)) this.neighbours.delete(key);
-    for (const [key, { address, family }] of wanted) {
+    for (const [key, { address, family, mac }] of wanted) {
       const existing = this.neighbours.get(key);
-      if (existing) existing.address = address;
-      else this.neighbours.set(key, { address, family, mac: null, dueAt: now, retryMs: this.timing.retryMinMs, unanswered: 0 });
+      if (mac !== null) {
+        if (existing?.fixed !== true || existing.mac !== mac) this.deps.setNeighbour(address, mac);
+        this.neighbours.set(key, {
+          address, family, mac, dueAt: Infinity, retryMs: 0, unanswered: 0, askedAt: null, candidate: null, fixed: true,
+        });
+      } else if (existing && !existing.fixed) {
+        existing.address = address;
+      } else {
+        this.neighbours.set(key, {
+          address, family, mac: null, dueAt: now, retryMs: this.timing.retryMinMs, unanswered: 0,
+          askedAt: null, candidate: null, fixed: false,
+        });
+      }
     }
     this.run();
   }
 
-  /** A frame proved `mac` holds `address` (canonical text). Unknown addresses are ignored. */
+  /**
+   * An answer to a request of ours says `mac` holds `address` (canonical text). Unknown addresses,
+   * static ones and answers we did not ask for (or asked too long ago) are ignored.
+   */
   observe(address: string, mac: string): void {
     const n = this.neighbours.get(address);
-    if (!n || this.closed) return;
+    if (!n || this.closed || n.fixed) return;
+    const now = this.deps.clock.now();
+    if (n.askedAt === null || now - n.askedAt > this.answerWindowMs()) {
+      this.deps.logger.debug({ realServer: n.address, mac }, 'ignored an ARP/neighbor answer we did not ask for');
+      return;
+    }
+    if (n.mac !== null && n.mac !== mac) {
+      // Ask the MAC we know before believing another: a forged reply must not move the server.
+      if (n.candidate !== mac) {
+        n.candidate = mac;
+        this.deps.logger.info({ realServer: n.address, mac: n.mac, other: mac },
+          'another MAC answers for a real server; asking the known one first');
+        n.dueAt = now;
+        this.run();
+      }
+      return;
+    }
+    if (n.mac !== null && n.candidate !== null) {
+      this.deps.logger.warn({ realServer: n.address, mac: n.mac, other: n.candidate },
+        'two MACs answer for one real server; keeping the one it had');
+      n.candidate = null;
+    }
     n.unanswered = 0;
     n.retryMs = this.timing.retryMinMs;
-    n.dueAt = this.deps.clock.now() + this.timing.reconfirmIntervalMs;
+    n.dueAt = now + this.timing.reconfirmIntervalMs;
+    n.askedAt = null;
     if (n.mac !== mac) {
-      const oldMac = n.mac;
       n.mac = mac;
       this.deps.setNeighbour(n.address, mac);
-      this.deps.logger.info(
-        { realServer: n.address, oldMac, newMac: mac },
-        oldMac ? 'real server MAC changed' : 'real server MAC resolved',
-      );
+      this.deps.logger.info({ realServer: n.address, oldMac: null, newMac: mac }, 'real server MAC resolved');
     }
     this.schedule();
+  }
+
+  /** How long after a request an answer counts as one. */
+  private answerWindowMs(): number {
+    return Math.max(this.timing.retryMaxMs, this.timing.probeIntervalMs * this.timing.reconfirmLimit);
   }
 
   /**
@@ -101,6 +158,7 @@ export class Resolver {
   recheck(): void {
     const now = this.deps.clock.now();
     for (const n of this.neighbours.values()) {
+      if (n.fixed) continue;
       n.dueAt = now;
       n.retryMs = this.timing.retryMinMs;
     }
@@ -127,7 +185,23 @@ export class Resolver {
   }
 
   private step(key: string, n: Neighbour, now: number, addresses: InterfaceAddresses): void {
+    if (n.fixed) {
+      n.dueAt = Infinity;
+      return;
+    }
     if (n.mac !== null && n.unanswered >= this.timing.reconfirmLimit) {
+      if (n.candidate !== null) {
+        // The known MAC is silent and another answered: the server moved (a NIC swapped).
+        this.deps.logger.info({ realServer: n.address, oldMac: n.mac, newMac: n.candidate },
+          'real server MAC changed');
+        n.mac = n.candidate;
+        n.candidate = null;
+        n.unanswered = 0;
+        n.askedAt = null;
+        n.dueAt = now + this.timing.reconfirmIntervalMs;
+        this.deps.setNeighbour(n.address, n.mac);
+        return;
+      }
       this.deps.logger.warn(
         { realServer: n.address, mac: n.mac, probes: n.unanswered },
         'real server stopped answering ARP/neighbor solicitations; its MAC is unknown again',
@@ -137,6 +211,7 @@ export class Resolver {
       n.retryMs = this.timing.retryMinMs;
       this.deps.setNeighbour(n.address, null);
     }
+    n.askedAt = now;
     if (n.mac === null) {
       this.solicit(key, n.family, null, addresses);
       n.dueAt = now + n.retryMs;

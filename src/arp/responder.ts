@@ -1,5 +1,5 @@
 // Answers for virtual-service addresses, which no kernel interface of the director holds.
-import { ARP_OP_REQUEST, arpReplyFrame } from './arp_codec';
+import { ARP_OP_REPLY, ARP_OP_REQUEST, arpReplyFrame } from './arp_codec';
 import { ControlFrame } from './control_frame';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ZERO_MAC, encodeEthernet } from './ethernet';
 import { ICMP_ECHO, echoReplyPacket } from './icmp_codec';
@@ -63,22 +63,24 @@ export function answer(frame: ControlFrame, ctx: ResponderContext): Buffer | nul
   }
 }
 
-/** A (address, MAC) binding the frame proves, for the resolver; null if it proves none. */
+/**
+ * The (address, MAC) binding an answer to one of our own requests claims, for the resolver; null
+ * for anything else. Only an ARP reply or a solicited neighbour advertisement sent to our MAC can
+ * be an answer: gratuitous ARP, requests and unsolicited advertisements are what anyone on the
+ * LAN can send to move a real server's traffic, so they teach nothing.
+ */
 export function bindingOf(frame: ControlFrame, ownMac: string): { address: string; mac: string } | null {
-  if (frame.kind === 'other' || frame.ethernet.source === ownMac) return null;
+  if (frame.kind === 'other' || frame.ethernet.source === ownMac || frame.ethernet.destination !== ownMac) return null;
   if (frame.kind === 'arp') {
-    const { spa, sha } = frame.arp;
-    if (spa === '0.0.0.0' || sha === ZERO_MAC || sha === ownMac) return null;
+    const { op, spa, sha, tha } = frame.arp;
+    if (op !== ARP_OP_REPLY || tha !== ownMac || spa === '0.0.0.0' || sha === ZERO_MAC || sha === ownMac) return null;
     return { address: spa, mac: sha };
   }
   if (frame.kind !== 'icmpv6') return null;
-  const { ip, message } = frame;
-  if (message.type === ND_NEIGHBOR_ADVERT) {
+  const { message } = frame;
+  if (message.type === ND_NEIGHBOR_ADVERT && message.solicitedFlag) {
     // Without the option the advertiser is the frame's sender (RFC 4861 allows omitting it on unicast).
     return { address: message.targetAddress, mac: message.targetLinkLayerAddress ?? frame.ethernet.source };
-  }
-  if (message.type === ND_NEIGHBOR_SOLICIT && ip.sourceAddress !== UNSPECIFIED_ADDRESS && message.sourceLinkLayerAddress) {
-    return { address: ip.sourceAddress, mac: message.sourceLinkLayerAddress };
   }
   return null;
 }

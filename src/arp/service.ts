@@ -7,7 +7,7 @@ import { decodeControlFrame } from './control_frame';
 import { MalformedPacketError } from './errors';
 import { canonicalAddress } from '../config/address';
 import { answer, bindingOf } from './responder';
-import { DEFAULT_TIMING, Resolver, ResolverTiming } from './resolver';
+import { DEFAULT_TIMING, Resolver, ResolverTiming, type StaticNeighbour } from './resolver';
 import { InterfaceAddresses } from './source_address';
 import { gratuitousArpFrame } from './arp_codec';
 import { unsolicitedAdvertisementFrame } from './nd_codec';
@@ -24,8 +24,16 @@ export interface ArpCounters {
   malformed: number;
 }
 
+/** What the ARP service answers for and resolves. */
+export interface ArpAddresses {
+  virtualAddresses: string[];
+  realAddresses: string[];
+  /** Real servers' MACs fixed by configuration (director.staticNeighbours): never resolved. */
+  staticNeighbours?: StaticNeighbour[];
+}
+
 export interface ArpService {
-  setAddresses(a: { virtualAddresses: string[]; realAddresses: string[] }): void;
+  setAddresses(a: ArpAddresses): void;
   /**
    * VRRP ownership: answer only for these addresses, each with its MAC (the instance's virtual
    * MAC while master). null (the default, no VRRP): every virtual address, with the interface MAC.
@@ -121,13 +129,14 @@ export function startArp(opts: ArpOptions): ArpService {
   });
 
   return {
-    setAddresses({ virtualAddresses: virtuals, realAddresses: reals }) {
+    setAddresses({ virtualAddresses: virtuals, realAddresses: reals, staticNeighbours = [] }) {
       if (closed) throw new Error('The ARP service is closed; start a new one.');
       // Validate everything before changing anything.
       const virtualKeys = virtuals.map((a) => canonicalAddress(a).address);
       for (const a of reals) canonicalAddress(a);
+      for (const n of staticNeighbours) canonicalAddress(n.address);
       virtualAddresses = new Set(virtualKeys);
-      resolver.setAddresses(reals);
+      resolver.setAddresses(reals, staticNeighbours);
     },
     setVirtualMacs(macs) {
       virtualMacs = macs === null ? null : new Map(macs);

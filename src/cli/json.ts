@@ -11,3 +11,15 @@ function sortKeys(value: unknown): unknown {
 export function stableJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
+
+/**
+ * stableJson() of an array that comes a part at a time: the text of these items, `first` when no
+ * item came before them; stableJsonArrayEnd() closes it.
+ */
+export function stableJsonArrayItems(items: readonly unknown[], first: boolean): string {
+  return items.map((v, i) => `${first && i === 0 ? '[' : ','}\n${JSON.stringify(sortKeys(v), null, 2).replace(/^/gm, '  ')}`).join('');
+}
+
+export function stableJsonArrayEnd(anyItems: boolean): string {
+  return anyItems ? '\n]\n' : '[]\n';
+}

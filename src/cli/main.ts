@@ -3,15 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ControlError, ProtocolError, UnreachableError, request, socketPath, type RequestOptions,
+  ControlError, ProtocolError, UnreachableError, request, requestPages, socketPath, type RequestOptions,
 } from '../control/client';
 import type { Action } from './action';
 import { CliError, EXIT_LIST, EXIT_REFUSED, EXIT_USAGE, describeError } from './errors';
-import { formatConnections, formatTimeouts } from './format_conns';
+import { formatConnectionRows, formatConnectionsTitle, formatTimeouts } from './format_conns';
 import { formatList, formatService } from './format_list';
 import { formatLinks } from './format_links';
 import { usage, versionLine } from './help';
-import { stableJson } from './json';
+import { stableJson, stableJsonArrayEnd, stableJsonArrayItems } from './json';
 import { compareServices } from './labels';
 import { NUMERIC, systemNames, type Names } from './names';
 import { parseInvocation } from './parse';
@@ -62,8 +62,21 @@ async function perform(action: Action, path: string, io: Io, names: Names): Prom
       return 0;
     }
     case 'listConnections': {
-      const conns = await request(path, { method: 'connections' }, opts);
-      io.stdout(action.format.json ? stableJson(conns) : formatConnections(conns, action.format, out(action.format.numeric)));
+      // Printed as pivsd sends the pages: a table of any size is listed in constant memory. The
+      // title waits for the first page, so that an unreachable pivsd prints only its error.
+      const { format } = action;
+      let started = false;
+      let items = 0;
+      await requestPages(path, { method: 'connections' }, (entries) => {
+        if (format.json) {
+          io.stdout(stableJsonArrayItems(entries, items === 0));
+        } else {
+          io.stdout((started ? '' : formatConnectionsTitle(format)) + formatConnectionRows(entries, out(format.numeric)));
+        }
+        started = true;
+        items += entries.length;
+      }, opts);
+      if (format.json) io.stdout(stableJsonArrayEnd(items > 0));
       return 0;
     }
     case 'listTimeouts': {

@@ -102,6 +102,11 @@ export interface DirectorSettings {
   ndPerSecond?: number;
   pressureThreshold?: number;
   pressureEmbryonicTimeout?: number;
+  /**
+   * Real servers' MACs fixed here (as `ip neigh ... nud permanent`): never resolved, and no frame
+   * on the LAN can move them. Addresses and MACs normalised (lower case).
+   */
+  staticNeighbours?: { address: string; mac: string }[];
 }
 
 /**

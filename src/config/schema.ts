@@ -116,6 +116,13 @@ export const configSchema = {
         ndPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
         pressureThreshold: { type: 'number', minimum: 0, maximum: 1 },
         pressureEmbryonicTimeout: { type: 'integer', minimum: 1, maximum: 3600 },
+        staticNeighbours: {
+          type: 'array', maxItems: 65535,
+          items: {
+            type: 'object', additionalProperties: false, required: ['address', 'mac'],
+            properties: { address: { type: 'string' }, mac: { type: 'string', pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$' } },
+          },
+        },
       },
     },
     timeouts: {

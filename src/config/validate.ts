@@ -2,7 +2,7 @@
 // refuses the whole file.
 import { fail } from './errors';
 import {
-  keyText, normaliseRealServer, normaliseSettings, type RawRealServer, type RawServiceSettings,
+  keyText, normaliseAddress, normaliseRealServer, normaliseSettings, type RawRealServer, type RawServiceSettings,
 } from './items';
 import { DEFAULT_TIMEOUTS, type Config, type DirectorSettings, type VirtualService } from './model';
 import { checkShape } from './shape';
@@ -104,6 +104,18 @@ function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptio
   if (director.links !== undefined) director.holdDownMs ??= DEFAULT_LINK_HOLD_DOWN_MS;
   if (!isPrime(director.mhTableSize)) {
     fail('director.mhTableSize', `${director.mhTableSize} is not a prime number (Maglev needs one, e.g. 65537)`);
+  }
+  if (director.staticNeighbours !== undefined) {
+    const seen = new Set<string>();
+    director.staticNeighbours = director.staticNeighbours.map((n, i) => {
+      const path = `director.staticNeighbours[${i}]`;
+      const { address } = normaliseAddress(n.address, `${path}.address`);
+      if (seen.has(address)) fail(`${path}.address`, `${address} is listed twice`);
+      seen.add(address);
+      const mac = n.mac.toLowerCase();
+      if (mac === '00:00:00:00:00:00' || parseInt(mac.slice(0, 2), 16) & 1) fail(`${path}.mac`, `${mac} is not a unicast MAC address`);
+      return { address, mac };
+    });
   }
   return director;
 }

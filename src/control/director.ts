@@ -2,6 +2,7 @@
 // commit(), which hands the whole new table to the dataplane and the new address sets to ARP,
 // and only then makes the new model current.
 import { isDeepStrictEqual } from 'node:util';
+import type { ArpAddresses } from '../arp';
 import type { Logger } from 'pino';
 import { connPolicyOf, type Config, type Timeouts, type VirtualService, type VirtualServiceKey } from '../config/model';
 import type { ConnectionEntry, Dataplane } from '../dataplane/types';
@@ -13,7 +14,7 @@ import { WeightOverrides, type OverrideSource, type RealAvailability, type RealT
 
 /** What control/ needs of the ARP service (src/arp's ArpService satisfies it). */
 export interface AddressListener {
-  setAddresses(a: { virtualAddresses: string[]; realAddresses: string[] }): void;
+  setAddresses(a: ArpAddresses): void;
 }
 
 export interface DirectorOptions {
@@ -176,10 +177,11 @@ export class Director {
   }
 }
 
-export function addressSets(config: Config): { virtualAddresses: string[]; realAddresses: string[] } {
+export function addressSets(config: Config): ArpAddresses {
   const virtualAddresses = [...new Set(config.virtualServices.map((s) => s.address))];
   // A fallback server is forwarded to like a real server, so its MAC must be resolved too.
   const realAddresses = [...new Set(config.virtualServices.flatMap((s) =>
     [...s.realServers.map((r) => r.address), ...(s.fallback === undefined ? [] : [s.fallback.address])]))];
-  return { virtualAddresses, realAddresses };
+  const statics = config.director.staticNeighbours ?? [];
+  return { virtualAddresses, realAddresses, ...(statics.length > 0 ? { staticNeighbours: statics } : {}) };
 }

@@ -112,6 +112,8 @@ export class HeartbeatService {
   private readonly peerFault: boolean[];
   private readonly count: HeartbeatCounters = { sent: 0, received: 0, forged: 0, replayed: 0, refused: 0 };
   private timer: NodeJS.Timeout | null = null;
+  /** Datagrams whose handling threw (a bug, contained); logged at warn on powers of two only. */
+  private failed = 0;
 
   constructor(opts: HeartbeatServiceOptions) {
     if (opts.links.length > MAX_HEARTBEAT_LINKS) {
@@ -142,7 +144,10 @@ export class HeartbeatService {
         } catch (err) {
           // A bug on some path through receive() must cost one datagram, not the daemon.
           this.count.refused++;
-          this.log.warn({ err, link: link.name, from: `${rinfo.address}:${rinfo.port}`, length: msg.length }, 'heartbeat: handling a datagram failed; dropped it');
+          this.failed++;
+          const fields = { err, link: link.name, from: `${rinfo.address}:${rinfo.port}`, length: msg.length, times: this.failed };
+          if ((this.failed & (this.failed - 1)) === 0) this.log.warn(fields, 'heartbeat: handling a datagram failed; dropped it');
+          else this.log.debug(fields, 'heartbeat: handling a datagram failed; dropped it');
         }
       });
       socket.on('error', (err) => this.log.warn({ err, link: link.name }, 'heartbeat socket error'));

@@ -24,10 +24,13 @@ export interface HaSettings {
   authKey: string;
   /** false: no heartbeat, so VRRP alone decides (tests of the election itself). */
   heartbeat: boolean;
+  /** false: sync in plain IPVS format, which trusts the peer's address only. */
+  signedSync: boolean;
 }
 
 export const DEFAULT_HA: HaSettings = {
   version: 3, advertInt: 0.1, priorityA: 150, priorityB: 100, preempt: true, authKey: AUTH_KEY, heartbeat: true,
+  signedSync: true,
 };
 
 /** RFC 5798 Master_Down_Interval of a backup with this priority, in ms. */
@@ -60,7 +63,7 @@ export function directorConfig(t: Topology, self: Host, peer: Host, priority: nu
     sync: {
       transport: 'unicast',
       peers: [peer.address],
-      auth: { key: s.authKey },
+      ...(s.signedSync ? { auth: { key: s.authKey } } : {}),
     },
     heartbeat: !s.heartbeat ? undefined : {
       key: s.authKey,

@@ -23,6 +23,8 @@ export interface PivsdOptions {
   tag?: string;
   /** The namespace to run in (default the topology's director; e.g. t.director2). */
   host?: Host;
+  /** Added to pivsd's environment (bench/ switches). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class Pivsd {
@@ -96,7 +98,8 @@ export async function startPivsd(t: Topology, opts: PivsdOptions = {}): Promise<
   const args = [PIVSD_JS, '-i', IFACE, '--socket', socket];
   if (opts.configFile !== undefined) args.push('-c', opts.configFile);
   if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
-  const child = t.spawnIn(opts.host ?? t.director, process.execPath, args, { logFile });
+  const child = t.spawnIn(opts.host ?? t.director, process.execPath, args,
+    { logFile, env: opts.env === undefined ? undefined : { ...process.env, ...opts.env } });
   const p = new Pivsd(t, child, socket, logFile);
   try {
     await waitFor('pivsd control socket', async () => {

@@ -39,6 +39,7 @@ type Listening = { sockets: Record<string, import('node:dgram').Socket> };
  * a request from port 0, or one that trips net-snmp up, must cost that request only, not pivsd.
  */
 function containRequests(socket: import('node:dgram').Socket, logger: Logger): void {
+  let failed = 0;
   for (const listener of socket.listeners('message') as ((msg: Buffer, rinfo: import('node:dgram').RemoteInfo) => void)[]) {
     socket.off('message', listener);
     socket.on('message', (msg: Buffer, rinfo: import('node:dgram').RemoteInfo) => {
@@ -49,7 +50,11 @@ function containRequests(socket: import('node:dgram').Socket, logger: Logger): v
       try {
         listener(msg, rinfo);
       } catch (e) {
-        logger.warn({ err: e, from: `${rinfo.address}:${rinfo.port}`, length: msg.length }, 'snmp: handling a request failed; dropped it');
+        // net-snmp throws on some malformed requests (an OID not starting with 0, 1 or 2): said at
+        // warn on the 1st, 2nd, 4th, 8th... time, so a flood of them cannot flood the log.
+        failed++;
+        const level = (failed & (failed - 1)) === 0 ? 'warn' : 'debug';
+        logger[level]({ err: e, from: `${rinfo.address}:${rinfo.port}`, length: msg.length, times: failed }, 'snmp: handling a request failed; dropped it');
       }
     });
   }

@@ -90,6 +90,12 @@ const defaultLimits: SyncLimits = { timeouts: () => DEFAULT_TIMEOUTS, persistenc
 const EXPORT_CHUNK = 32;
 /** A resync request is repeated this often to peers that haven't answered (UDP may lose it). */
 const REQUEST_REPEAT_MS = 1000;
+/**
+ * Each answer walks the whole table, so one address gets at most one answer at a time and one
+ * start per half repeat interval: a peer that lost our answer still gets the next, while a
+ * flood of requests (signed replays aside, a plain peer's address is easy to forge) costs one.
+ */
+const ANSWER_GAP_MS = REQUEST_REPEAT_MS / 2;
 
 const noLog: SyncLogger = { info: () => {}, warn: () => {}, debug: () => {} };
 
@@ -104,6 +110,11 @@ export class SyncService {
   /** Senders already warned about timeouts above ours: a misconfigured peer shows once, not per message. */
   private readonly warnedTimeout = new Set<string>();
   private capped = false;
+  /** Datagrams whose handling threw (a bug, contained); logged at warn on powers of two only. */
+  private failed = 0;
+  /** When the last resync answer to each address started (monotonic ms); who is being answered now. */
+  private readonly answeredAt = new Map<string, number>();
+  private readonly answering = new Set<string>();
   private requestId = 0;
   private awaiting = new Set<string>();
   private isResynced = false;
@@ -127,7 +138,10 @@ export class SyncService {
       } catch (err) {
         // A bug on some path through receive() must cost one datagram, not the daemon.
         this.count.refused++;
-        this.log.warn({ err, from: `${rinfo.address}:${rinfo.port}`, length: msg.length }, 'sync: handling a datagram failed; dropped it');
+        this.failed++;
+        const fields = { err, from: `${rinfo.address}:${rinfo.port}`, length: msg.length, times: this.failed };
+        if ((this.failed & (this.failed - 1)) === 0) this.log.warn(fields, 'sync: handling a datagram failed; dropped it');
+        else this.log.debug(fields, 'sync: handling a datagram failed; dropped it');
       }
     });
     socket.on('error', (err) => this.log.warn({ err }, 'sync socket error'));
@@ -369,9 +383,19 @@ export class SyncService {
     if (m.type === 'resync-request') {
       const from = this.peerKey(rinfo.address, rinfo.port);
       if (rinfo.port === 0) return this.refuse(from, 'a resync request from port 0 cannot be answered');
-      this.answerResync(m.requestId, rinfo.address, rinfo.port).catch((err: unknown) => {
-        this.log.warn({ err, peer: from }, 'sync: answering a resync request failed');
-      });
+      const now = performance.now();
+      const last = this.answeredAt.get(rinfo.address);
+      if (this.answering.has(rinfo.address) || (last !== undefined && now - last < ANSWER_GAP_MS)) {
+        return this.refuse(from, 'a resync answer to this address is under way or has just been sent');
+      }
+      if (this.answeredAt.size >= 256) {
+        for (const [a, t] of this.answeredAt) if (now - t >= ANSWER_GAP_MS) this.answeredAt.delete(a);
+      }
+      this.answeredAt.set(rinfo.address, now);
+      this.answering.add(rinfo.address);
+      this.answerResync(m.requestId, rinfo.address, rinfo.port)
+        .catch((err: unknown) => this.log.warn({ err, peer: from }, 'sync: answering a resync request failed'))
+        .finally(() => this.answering.delete(rinfo.address));
       return;
     }
     if (m.requestId !== this.requestId || this.isResynced) return;

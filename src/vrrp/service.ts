@@ -198,6 +198,15 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
   applyOwnership();
   tryDataplane('setActiveAddresses', () => dataplane.setActiveAddresses([]));
 
+  // A bug a frame can trigger, contained: at error level on the 1st, 2nd, 4th... time only, so a
+  // flood of such frames cannot flood the log.
+  let failedFrames = 0;
+  const contained = (fields: object, msg: string): void => {
+    failedFrames++;
+    if ((failedFrames & (failedFrames - 1)) === 0) log.error({ ...fields, times: failedFrames }, msg);
+    else log.debug({ ...fields, times: failedFrames }, msg);
+  };
+
   dataplane.onControlFrames((frames) => {
     if (closed) return;
     for (const frame of frames) {
@@ -207,7 +216,7 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
         packet = decodeAdvertFrame(frame);
       } catch (err) {
         if (err instanceof MalformedPacketError) log.debug({ reason: err.message }, 'ignored a malformed VRRP frame');
-        else log.error({ err, length: frame.length }, 'decoding a VRRP frame failed; dropped it');
+        else contained({ err, length: frame.length }, 'decoding a VRRP frame failed; dropped it');
         continue;
       }
       if (packet === null) continue;
@@ -218,7 +227,7 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
         try {
           inst.receive(packet);
         } catch (err) {
-          log.error({ err, instance: inst.settings.name, from: packet.sourceAddress }, 'handling a VRRP advert failed; dropped it');
+          contained({ err, instance: inst.settings.name, from: packet.sourceAddress }, 'handling a VRRP advert failed; dropped it');
         }
       }
     }

@@ -78,14 +78,63 @@ test('a resolved MAC is re-confirmed by unicast after 30 s of silence', () => {
   assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
 });
 
-test('a changed MAC in any ARP packet from the real server updates the fast path at once', () => {
-  const { dataplane, logs } = resolved();
+/** ARP_REPLY_FROM_REAL as if sent from `mac` (sha and Ethernet source). */
+function replyFrom(mac: string): Buffer {
+  const f = Buffer.from(ARP_REPLY_FROM_REAL);
+  const m = Buffer.from(mac.split(':').map((h) => parseInt(h, 16)));
+  m.copy(f, 6);
+  m.copy(f, 14 + 8);
+  return f;
+}
+
+test('requests, gratuitous ARP and unsolicited replies from the real server\'s address teach nothing', () => {
+  const { dataplane, clock } = resolved();
   dataplane.receive(arpFromReal(REAL_MAC_2));
+  const gratuitous = Buffer.from(arpFromReal(REAL_MAC_2));
+  gratuitous.writeUInt16BE(2, 14 + 6);
+  dataplane.receive(gratuitous);
+  clock.advance(10_000);
+  dataplane.receive(replyFrom(REAL_MAC_2));
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
+  assert.deepEqual(dataplane.take(), [], 'nothing asked, nothing believed');
+});
+
+test('another MAC answering is believed only once the known one stays silent; both answering is a conflict', () => {
+  const { dataplane, clock, logs } = resolved();
+  clock.advance(30_000);
+  assert.equal(dataplane.take().length, 1, 're-confirmation probe to the known MAC');
+  dataplane.receive(replyFrom(REAL_MAC_2));
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]], 'not moved by the first answer from elsewhere');
+  const [ask] = dataplane.take();
+  assert.equal(decodeEthernet(ask).destination, REAL_MAC, 'the known MAC is asked at once');
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
+  const conflict = logs.find((l) => l.msg === 'two MACs answer for one real server; keeping the one it had');
+  assert.ok(conflict);
+  assert.deepEqual([conflict.level, conflict.mac, conflict.other], [40, REAL_MAC, REAL_MAC_2]);
+
+  // A real move: the new MAC answers and the old one never does again.
+  clock.advance(30_000);
+  dataplane.take();
+  dataplane.receive(replyFrom(REAL_MAC_2));
+  for (let i = 0; i < 4; i++) clock.advance(1000);
   assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC], [REAL_IP, REAL_MAC_2]]);
-  const info = logs.find((l) => l.msg === 'real server MAC changed');
-  assert.ok(info);
-  assert.equal(info.level, 30);
-  assert.deepEqual([info.realServer, info.oldMac, info.newMac], [REAL_IP, REAL_MAC, REAL_MAC_2]);
+  const moved = logs.find((l) => l.msg === 'real server MAC changed');
+  assert.ok(moved);
+  assert.deepEqual([moved.oldMac, moved.newMac], [REAL_MAC, REAL_MAC_2]);
+});
+
+test('a static neighbour is given to the fast path, never asked about, and no frame moves it', () => {
+  const { dataplane, service, clock } = harness();
+  service.setAddresses({ virtualAddresses: [], realAddresses: [REAL_IP], staticNeighbours: [{ address: REAL_IP, mac: REAL_MAC_2 }] });
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC_2]]);
+  clock.advance(120_000);
+  assert.deepEqual(dataplane.take(), []);
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  service.setInterface('eth1');
+  assert.deepEqual(dataplane.take(), [], 'a link change does not ask about it either');
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC_2]]);
+  assert.equal(clock.pending(), 0);
 });
 
 test('after 3 unanswered re-confirmations the MAC becomes unknown, with a warning', () => {

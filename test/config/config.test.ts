@@ -165,3 +165,15 @@ test('the example in docs/config.md is a valid configuration', () => {
     ['tcp 198.18.0.10:80', 'tcp 198.18.0.10:443', 'udp [2001:db8::10]:0']);
   assert.deepStrictEqual(c.virtualServices[2].persistence, { timeout: 600, netmask: '64' });
 });
+
+const fromObject = (o: object): Config => parseConfig(JSON.stringify(o));
+
+test('director.staticNeighbours: addresses and MACs normalised, a repeat or a multicast MAC refused with one sentence', () => {
+    const cfg = fromObject({ director: { interface: 'eth0', staticNeighbours: [{ address: '2001:DB8::0:21', mac: '52:54:00:AB:CD:EF' }] } });
+    assert.deepEqual(cfg.director.staticNeighbours, [{ address: '2001:db8::21', mac: '52:54:00:ab:cd:ef' }]);
+    assert.throws(() => fromObject({ director: { interface: 'eth0', staticNeighbours: [
+      { address: '198.18.0.21', mac: '52:54:00:00:00:21' }, { address: '198.18.0.21', mac: '52:54:00:00:00:22' }] } }),
+    /director\.staticNeighbours\[1\]\.address.*listed twice/);
+    assert.throws(() => fromObject({ director: { interface: 'eth0', staticNeighbours: [{ address: '198.18.0.21', mac: '01:00:5e:00:00:01' }] } }),
+      /not a unicast MAC address/);
+});

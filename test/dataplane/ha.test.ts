@@ -11,7 +11,7 @@ import { startRealServers } from '../../src/lab/pivsd';
 import { Topology } from '../../src/lab/topology';
 import { run, waitFor } from '../../src/lab/exec';
 import { TCP_SYN, icmpFrame, tcpFrame } from './frames';
-import { CLIENT, DIRECTOR_MAC, MAC1, VIP, dstMac, openSimulated, service } from './helpers';
+import { CLIENT, DIRECTOR_MAC, MAC1, MAC2, VIP, dstMac, openSimulated, service } from './helpers';
 
 const VIP2 = '198.18.0.11';
 const open: Dataplane[] = [];
@@ -62,6 +62,22 @@ describe('setActiveAddresses', () => {
     assert.throws(() => dp.setActiveAddresses(VIP as unknown as string[]), /takes an array of IP address strings/);
     assert.equal(dp.simulate(syn(VIP)), null);
     assert.ok(dp.simulate(syn(VIP2)));
+  });
+
+  it('a takeover rebuilds no scheduler: wrr goes on from where it was', () => {
+    // wrr restarts its pass on every update(), which a rebuild of the table would call: the next
+    // flow after a takeover would go to RS1 again instead of RS2.
+    const dp = openSimulated([service({ scheduler: 'wrr' })]);
+    open.push(dp);
+    const flow = (sport: number) => tcpFrame({ src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP_SYN, dstMac: DIRECTOR_MAC });
+    assert.equal(dstMac(dp.simulate(flow(41000))), MAC1);
+    dp.setActiveAddresses([]);
+    assert.equal(dp.simulate(flow(41001)), null, 'backup: nothing forwarded');
+    dp.setActiveAddresses([VIP]);
+    assert.equal(dstMac(dp.simulate(flow(41002))), MAC2, 'master again: the pass goes on to RS2');
+    dp.setActiveAddresses(null);
+    assert.equal(dstMac(dp.simulate(flow(41003))), MAC1);
+    assert.equal(dstMac(dp.simulate(flow(41004))), MAC2);
   });
 });
 

@@ -254,6 +254,18 @@ describe('plain sync trusts only its peers', () => {
     assert.equal(heard.length, 0);
   });
 
+  it('a burst of resync requests from one peer costs one walk of the table', async () => {
+    const [pa, pb] = await freePorts(2);
+    const db = new FakeDataplane();
+    let exports = 0;
+    db.exportSync = () => { exports++; return [ipvsMessage(7, 0xe2)]; };
+    const b = await director(db, pb, [pa], { resyncTimeoutMs: 200 });
+    for (let i = 0; i < 50; i++) inject(b, request(), LOCAL, pa);
+    assert.equal(exports, 1);
+    assert.equal(b.counters().resyncs, 1);
+    assert.equal(b.counters().refused, 49);
+  });
+
   it('with auth, a well-signed resync request from port 0 is refused, not answered', async () => {
     const auth = { key: KEY, keyId: 0 };
     const [pb] = await freePorts(1);
