@@ -66,17 +66,18 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                        });
   }
 
-  // new Dataplane(interface: string | null, workers, connTableSize, mhTableSize)
+  // new Dataplane(interface: string | null, workers, connTableSize, mhTableSize, stateDir)
   explicit DataplaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataplaneWrap>(info) {
     Napi::Env env = info.Env();
     size_t cap = size_t(info[2].As<Napi::Number>().Int64Value());
     uint32_t mh = info[3].As<Napi::Number>().Uint32Value();
+    if (info[4].IsString()) state_dir_ = info[4].As<Napi::String>().Utf8Value();
     dp_ = std::make_unique<Dataplane>(cap, mh);
     if (info[0].IsString()) {
       workers_ = std::make_unique<Workers>(*dp_);
       std::string err;
       if (!workers_->start(info[0].As<Napi::String>().Utf8Value(),
-                           int(info[1].As<Napi::Number>().Int32Value()), &err)) {
+                           int(info[1].As<Napi::Number>().Int32Value()), state_dir_, &err)) {
         workers_.reset();
         Napi::Error::New(env, err).ThrowAsJavaScriptException();
         return;
@@ -394,7 +395,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     auto next = std::make_unique<Workers>(*dp_);
     std::string err;
     if (!next->start(info[0].As<Napi::String>().Utf8Value(), int(info[1].As<Napi::Number>().Int32Value()),
-                     &err)) {
+                     state_dir_, &err)) {
       RestoreCurrent();
       Napi::Error::New(env, err).ThrowAsJavaScriptException();
       return env.Undefined();
@@ -450,6 +451,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   HaBinding ha_;
   bool closed_ = false;
   bool sim_clock_ = false;
+  std::string state_dir_;  // offload records (offload_record.h); empty: none
   uint64_t sim_now_ = 0;
 };
 

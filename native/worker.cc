@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "clock.h"
+#include "offload_record.h"
 
 namespace pivs {
 
@@ -19,10 +20,17 @@ namespace {
 std::atomic<int> g_fanout_seq{0};
 }
 
-bool Workers::start(const std::string& ifname, int workers, std::string* err) {
+bool Workers::start(const std::string& ifname, int workers, const std::string& state_dir,
+                    std::string* err) {
   if (!netdev_info(ifname, &info_, err)) return false;
   ifname_ = ifname;
-  offloads_ = netdev_disable_offloads(ifname);
+  OffloadState found = netdev_disable_offloads(ifname);
+  // A record means a pivsd died with the offloads off: what it saw first is the original.
+  offload_record_ = state_dir.empty() ? std::string() : offload_record_path(state_dir, ifname);
+  if (offload_record_.empty() || !offload_record_load(offload_record_, info_.ifindex, &offloads_)) {
+    offloads_ = found;
+  }
+  if (!offload_record_.empty()) offload_record_save(offload_record_, info_.ifindex, offloads_);
   offloads_saved_ = true;
   dp_.set_own_mac(info_.mac);
   int fanout = workers > 1 ? ((getpid() * 7 + g_fanout_seq.fetch_add(1)) & 0xffff) : -1;
@@ -54,7 +62,10 @@ void Workers::stop() {
   rings_.clear();
   if (send_fd_ >= 0) ::close(send_fd_);
   send_fd_ = -1;
-  if (offloads_saved_) netdev_restore_offloads(ifname_, offloads_);
+  if (offloads_saved_) {
+    netdev_restore_offloads(ifname_, offloads_);
+    if (!offload_record_.empty()) offload_record_remove(offload_record_);
+  }
   offloads_saved_ = false;
 }
 

@@ -19,7 +19,8 @@ class Workers {
  public:
   explicit Workers(Dataplane& dp) : dp_(dp) {}
   ~Workers() { stop(); }
-  bool start(const std::string& ifname, int workers, std::string* err);
+  // state_dir: where the offload record lives (offload_record.h); empty: none kept.
+  bool start(const std::string& ifname, int workers, const std::string& state_dir, std::string* err);
   void stop();  // joins every thread, releases sockets and rings
   // Asks the threads to end without waiting for them (stop() or the destructor joins later).
   void request_stop() { stop_ = true; }
@@ -40,6 +41,7 @@ class Workers {
   std::string ifname_;
   OffloadState offloads_;
   bool offloads_saved_ = false;
+  std::string offload_record_;
   std::atomic<bool> stop_{false};
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::vector<std::thread> threads_;

@@ -7,7 +7,7 @@ PIVS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages the lab needs (build tools, namespaces, a client)...
 PIVS_LAB_PACKAGES=(iproute2 curl procps g++ gcc make python3)
 # ...and those the tests add as real peers and tools.
-PIVS_TEST_PACKAGES=("${PIVS_LAB_PACKAGES[@]}" openssl tcpdump keepalived snmpd snmp snmptrapd smitools chromium systemd fdisk genimage mtools dosfstools e2fsprogs g++-aarch64-linux-gnu clang libclang-rt-14-dev)
+PIVS_TEST_PACKAGES=("${PIVS_LAB_PACKAGES[@]}" openssl tcpdump keepalived snmpd snmp snmptrapd smitools chromium systemd fdisk genimage mtools dosfstools e2fsprogs g++-aarch64-linux-gnu clang libclang-rt-14-dev ethtool)
 
 pivs_need_root() {
   if [ "$(id -u)" -ne 0 ]; then

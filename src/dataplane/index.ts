@@ -11,6 +11,7 @@ import type {
   RealServerStats,
   VirtualServiceStats, SyncOptions,
 } from './types';
+import { DEFAULT_STATE_DIR } from './types';
 import {
   toNativeLoad,
   addressToBytes,
@@ -47,6 +48,9 @@ function checkOptions(o: DataplaneOptions): void {
   }
   if (!Number.isInteger(o.connTableSize) || o.connTableSize < 16 || o.connTableSize > MAX_CONN_TABLE) {
     throw new RangeError(`The connection table size must be an integer between 16 and ${MAX_CONN_TABLE}.`);
+  }
+  if (o.stateDir !== undefined && o.stateDir !== null && (typeof o.stateDir !== 'string' || !o.stateDir.startsWith('/'))) {
+    throw new TypeError('The dataplane state directory must be an absolute path or null.');
   }
   if (!Number.isInteger(o.mhTableSize) || o.mhTableSize < 2 || o.mhTableSize > 0xffffff || !isPrime(o.mhTableSize)) {
     throw new RangeError('The Maglev table size must be a prime number (65537 is the default).');
@@ -338,7 +342,8 @@ export function openDataplane(options: DataplaneOptions): Dataplane {
   checkOptions(options);
   const { Dataplane: NativeCtor } = loadNative();
   return new NativeBackedDataplane(
-    new NativeCtor(options.interface, options.workers, options.connTableSize, options.mhTableSize),
+    new NativeCtor(options.interface, options.workers, options.connTableSize, options.mhTableSize,
+      options.stateDir === undefined ? DEFAULT_STATE_DIR : options.stateDir),
     options.workers,
   );
 }

@@ -149,6 +149,7 @@ export interface NativeAddon {
     workers: number,
     connTableSize: number,
     mhTableSize: number,
+    stateDir: string | null,
   ) => NativeDataplane;
   /** See sched_sim.ts for its argument and result. */
   simulateSchedule(spec: unknown): Int32Array;

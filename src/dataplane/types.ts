@@ -92,7 +92,15 @@ export interface DataplaneOptions {
   workers: number;
   connTableSize: number;
   mhTableSize: number;
+  /**
+   * Where the interface's original offload settings are kept while pivs has them off, so that the
+   * next start or stop after a kill -9 restores them (default /run/pivs; null: not kept).
+   */
+  stateDir?: string | null;
 }
+
+/** DataplaneOptions.stateDir when not given: where pivsd keeps its run-time state. */
+export const DEFAULT_STATE_DIR = '/run/pivs';
 
 export interface Dataplane {
   /** The interface's own MAC ("aa:bb:cc:dd:ee:ff"), or 00:00:00:00:00:00 without an interface. */
