@@ -16,7 +16,7 @@ export async function startAgentListener(deps: AgentReceiverDeps & { logger: Log
   let failed = 0;
   socket.on('message', (message, rinfo) => {
     try {
-      receiver.handle(message);
+      receiver.handle(message, rinfo.address);
     } catch (err) {
       // A bug on some path through handle() must cost one report, not the daemon; said at warn
       // on the 1st, 2nd, 4th... time so that a flood of them cannot flood the log.

@@ -9,6 +9,7 @@ import type { AgentSettings, VirtualService, VirtualServiceKey } from '../config
 import type { AgentState, ListResult } from '../control/protocol';
 import type { RealAvailability, RealTarget } from '../control/weights';
 import type { Dataplane } from '../dataplane/types';
+import { canonicalAddress } from '../config/address';
 import { decodeReport } from './codec';
 import { dynamicWeightOf } from './dynamic_weight';
 
@@ -36,7 +37,8 @@ interface Heard {
   atMs: number;
 }
 
-export type HandleOutcome = 'accepted' | 'forged' | 'replayed';
+/** spoofed: a report for another address than the one it came from. */
+export type HandleOutcome = 'accepted' | 'forged' | 'replayed' | 'spoofed';
 
 function managed(s: VirtualService): boolean {
   return s.scheduler === 'has' || s.dynamicWeights === true;
@@ -54,23 +56,38 @@ export class AgentReceiver {
   private readonly loadsSet = new Set<string>();
   private readonly weightsSet = new Map<string, number>();
   private readonly key: Buffer;
+  private readonly keys: Map<string, Buffer>;
+  /** Reports dropped, by why: what /status and the logs say of them. */
+  readonly refused: Record<Exclude<HandleOutcome, 'accepted'>, number> = { forged: 0, replayed: 0, spoofed: 0 };
 
   constructor(private readonly deps: AgentReceiverDeps) {
     this.startedMs = deps.now();
     this.key = Buffer.from(deps.settings.key, 'utf8');
+    this.keys = new Map((deps.settings.keys ?? []).map((k) => [canonicalAddress(k.address).address, Buffer.from(k.key, 'utf8')]));
   }
 
-  /** One datagram off the agent socket. */
-  handle(message: Buffer): HandleOutcome {
-    const decoded = decodeReport(message, this.key);
-    if (!decoded.ok) {
-      this.deps.logger?.debug({ reason: decoded.reason }, 'agent report dropped');
-      return 'forged';
-    }
+  /**
+   * One datagram off the agent socket, from `from` (its source address). A report speaks only for
+   * the address it came from, signed with that real server's key when it has one of its own.
+   */
+  handle(message: Buffer, from: string): HandleOutcome {
+    const sender = canonicalAddress(from.replace(/^::ffff:(?=\d+\.)/, '')).address;
+    const decoded = decodeReport(message, this.keys.get(sender) ?? this.key);
+    if (!decoded.ok) return this.refuse('forged', { from: sender, reason: decoded.reason });
     const { report } = decoded;
+    if (canonicalAddress(report.address).address !== sender) {
+      return this.refuse('spoofed', { from: sender, address: report.address });
+    }
     const previous = this.heard.get(report.address);
-    // Anything not above the last accepted seq is a replay (or a duplicate): dropped.
-    if (previous !== undefined && report.seq <= previous.seq) return 'replayed';
+    const now = this.deps.now();
+    // Anything not above the last accepted seq is a replay (or a duplicate), unless the last one
+    // is older than timeoutMs: then the agent restarted with a clock that went back, or a
+    // forged huge seq got in; either way that seq must not lock the real agent out for good.
+    if (previous !== undefined && report.seq <= previous.seq) {
+      if (now - previous.atMs < this.deps.settings.timeoutMs) return this.refuse('replayed', { from: sender, seq: String(report.seq) });
+      this.deps.logger?.warn({ address: report.address, seq: String(report.seq), last: String(previous.seq) },
+        'agent sequence went back after a silence: taking it as a restart');
+    }
     const wasAlive = previous !== undefined && this.isAlive(report.address, this.deps.now());
     const heard: Heard = { seq: report.seq, loadIndex: report.loadIndex, atMs: this.deps.now() };
     if (report.weight !== undefined) heard.weight = report.weight;
@@ -80,6 +97,14 @@ export class AgentReceiver {
     // A server coming back takes new connections at once rather than at the next tick.
     if (!wasAlive) this.tick();
     return 'accepted';
+  }
+
+  private refuse(why: Exclude<HandleOutcome, 'accepted'>, detail: Record<string, unknown>): HandleOutcome {
+    this.refused[why]++;
+    // At warn on the 1st, 2nd, 4th... time of each kind, so a flood cannot flood the log.
+    const n = this.refused[why];
+    this.deps.logger?.[(n & (n - 1)) === 0 ? 'warn' : 'debug']({ ...detail, times: n }, `agent report refused: ${why}`);
+    return why;
   }
 
   /** Applies timeouts and dynamic weights; the listener runs it a few times per timeout. */

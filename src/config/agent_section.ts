@@ -8,6 +8,7 @@ export interface RawAgentSection {
   listen?: string;
   port?: number;
   key: string;
+  keys?: { address: string; key: string }[];
   timeoutMs?: number;
 }
 
@@ -21,10 +22,19 @@ export function validateAgentSection(raw: RawAgentSection, path = 'agent'): Agen
   if (raw.key.length < MIN_AGENT_KEY_LENGTH) {
     fail(`${path}.key`, `is ${raw.key.length} characters; use at least ${MIN_AGENT_KEY_LENGTH} (the same key every pivs-agent has)`);
   }
+  const keys = (raw.keys ?? []).map((k, i) => {
+    const address = parseAddress(k.address);
+    if (address === null) fail(`${path}.keys[${i}].address`, `"${k.address}" is not an IPv4 or IPv6 address`);
+    if (k.key.length < MIN_AGENT_KEY_LENGTH) {
+      fail(`${path}.keys[${i}].key`, `is ${k.key.length} characters; use at least ${MIN_AGENT_KEY_LENGTH}`);
+    }
+    return { address: address.address, key: k.key };
+  });
   return {
     listen: parsed.address,
     port: raw.port ?? DEFAULT_AGENT_PORT,
     key: raw.key,
+    ...(keys.length > 0 ? { keys } : {}),
     timeoutMs: raw.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
   };
 }

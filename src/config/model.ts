@@ -179,8 +179,10 @@ export interface AgentSettings {
   /** Local address to listen on ("0.0.0.0" / "::" = every address). */
   listen: string;
   port: number;
-  /** Shared HMAC-SHA256 key, the same string every agent is given. */
+  /** Shared HMAC-SHA256 key, the same string every agent is given... */
   key: string;
+  /** ...unless a real server has a key of its own here, which is then the only one for it. */
+  keys?: { address: string; key: string }[];
   /** A real server whose agent is silent this long is quiescent until reports resume. */
   timeoutMs: number;
 }

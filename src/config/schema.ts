@@ -144,6 +144,13 @@ export const configSchema = {
         listen: { type: 'string' },
         port: { type: 'integer', minimum: 1, maximum: 65535 },
         key: { type: 'string' },
+        keys: {
+          type: 'array', maxItems: 65535,
+          items: {
+            type: 'object', additionalProperties: false, required: ['address', 'key'],
+            properties: { address: { type: 'string' }, key: { type: 'string' } },
+          },
+        },
         timeoutMs: { type: 'integer', minimum: 100, maximum: 3600000 },
       },
     },

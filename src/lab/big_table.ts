@@ -10,8 +10,10 @@ import { ROOT, startPivsd, type Pivsd } from './pivsd';
 
 export const SYNC_FILL_JS = join(ROOT, 'dist', 'src', 'lab', 'sync_fill.js');
 const SYNC_PORT = 8848;
-/** Messages a second: bursts that the director's socket buffer takes whole. */
-const FILL_RATE = 1000;
+/** Messages (255 records) a second: below what pivsd installs, so that little is lost. */
+const FILL_RATE = 500;
+/** Connections sent at a time before pivsd is asked how many it holds. */
+const FILL_CHUNK = 100_000;
 
 /** Established connections the lab's real servers hold in the table, summed over the services. */
 export async function activeConnections(p: Pivsd): Promise<number> {
@@ -37,21 +39,24 @@ export async function startBigTable(lab: HaLab, count: number, env: NodeJS.Proce
   const p = await startPivsd(t, { host: a, configFile: file, tag, env });
   await p.waitReady();
   await lab.waitMaster('a');
-  // A datagram the socket buffer could not take is sent again with the next round: records
-  // already installed are only refreshed.
+  // A chunk at a time, sent again (records already installed are only refreshed) until pivsd
+  // holds all of it: a datagram its socket buffer could not take is lost.
   let sequence = 1;
-  await waitFor(`${count} connections installed from sync`, async () => {
-    const out = await t.exec(t.client, process.execPath, [SYNC_FILL_JS,
-      '--to', `${a.address}:${SYNC_PORT}`, '--vip', t.vip, '--reals', t.reals.map((r) => r.address).join(','),
-      '--count', String(count), '--key', lab.settings.authKey, '--sequence', String(sequence), '--rate', String(FILL_RATE)],
-    600_000);
-    sequence = Number((JSON.parse(out) as { lastSequence: string }).lastSequence) + 1;
-    // Datagrams still queued are installed within a few turns of pivsd's event loop.
-    return waitFor('the sync socket to drain', async () => {
-      const n = await activeConnections(p);
-      return n >= count ? n : undefined;
-    }, 20, 100).catch(() => undefined);
-  }, 5, 0);
+  for (let first = 0; first < count; first += FILL_CHUNK) {
+    const end = Math.min(count, first + FILL_CHUNK);
+    await waitFor(`connections ${first} to ${end - 1} installed from sync`, async () => {
+      const out = await t.exec(t.client, process.execPath, [SYNC_FILL_JS,
+        '--to', `${a.address}:${SYNC_PORT}`, '--vip', t.vip, '--reals', t.reals.map((r) => r.address).join(','),
+        '--first', String(first), '--count', String(end - first), '--key', lab.settings.authKey,
+        '--sequence', String(sequence), '--rate', String(FILL_RATE)], 120_000);
+      sequence = Number((JSON.parse(out) as { lastSequence: string }).lastSequence) + 1;
+      // Datagrams still queued are installed within a few turns of pivsd's event loop.
+      return waitFor('the sync socket to drain', async () => {
+        const n = await activeConnections(p);
+        return n >= end ? n : undefined;
+      }, 20, 100).catch(() => undefined);
+    }, 10, 0);
+  }
   return p;
 }
 

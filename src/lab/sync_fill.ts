@@ -1,11 +1,13 @@
 // Fills a director's connection table through its sync port, for the tests and benches that need a
 // large table (a million entries) without a million clients; run inside a lab namespace:
 //   node dist/src/lab/sync_fill.js --to 198.18.0.2:8848 --vip 198.18.0.10 --reals 198.18.0.11,...
-//     --count 1000000 --key KEY [--sender NAME] [--sequence N] [--rate MESSAGES_PER_S] [--timeout S]
-// Sends established TCP connections to VIP:80 (client 198.19.x.y, 60,000 ports per address, real
-// servers in turn) as IPVS sync v1 messages of 255 records, each signed with the lab's shared key
-// and its own sequence number from --sequence on, paced at --rate messages a second. Sending again
-// with a higher --sequence refreshes the same connections. Prints {"messages", "lastSequence"}.
+//     --count 100000 [--first N] --key KEY [--sender NAME] [--sequence N] [--rate MESSAGES_PER_S]
+//     [--timeout S]
+// Sends connections first .. first+count-1, established TCP to VIP:80 (client 198.19.x.y, 60,000
+// ports per address, real servers in turn), as IPVS sync v1 messages of 255 records, each signed
+// with the lab's shared key and its own sequence number from --sequence on, paced at --rate
+// messages a second. Sending again with a higher --sequence refreshes the same connections.
+// Prints {"messages", "lastSequence"}.
 import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 import { appendTrailer } from '../sync/auth_trailer';
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       to: { type: 'string' }, vip: { type: 'string' }, reals: { type: 'string' }, count: { type: 'string' },
+      first: { type: 'string', default: '0' },
       key: { type: 'string' }, sender: { type: 'string', default: 'sync-fill' }, sequence: { type: 'string', default: '1' },
       rate: { type: 'string', default: '2000' }, timeout: { type: 'string', default: '900' },
     },
@@ -70,9 +73,11 @@ async function main(): Promise<void> {
   const vip = ipv4(values.vip ?? fail('--vip is required.'));
   const reals = (values.reals ?? fail('--reals is required.')).split(',').map(ipv4);
   const count = Number(values.count);
+  const start = Number(values.first);
+  if (!Number.isInteger(start) || start < 0) fail('--first must be a connection number (0 or more).');
   const rate = Number(values.rate);
   const timeout = Number(values.timeout);
-  if (!Number.isInteger(count) || count < 1 || count > 16_000_000) fail('--count must be from 1 to 16000000.');
+  if (!Number.isInteger(count) || count < 1 || start + count > 16_000_000) fail('--count must be from 1 to 16000000 (with --first).');
   if (!Number.isInteger(rate) || rate < 1) fail('--rate must be a positive number of messages a second.');
   const key = Buffer.from(values.key ?? fail('--key is required.'), 'utf8');
   let sequence = BigInt(values.sequence);
@@ -82,8 +87,8 @@ async function main(): Promise<void> {
   const burst = Math.max(1, Math.round(rate / 100));
   const started = Date.now();
   let messages = 0;
-  for (let first = 0; first < count; first += RECORDS) {
-    const body = message(first, Math.min(RECORDS, count - first), vip, reals, timeout);
+  for (let first = start; first < start + count; first += RECORDS) {
+    const body = message(first, Math.min(RECORDS, start + count - first), vip, reals, timeout);
     const datagram = appendTrailer(body, { keyId: 0, sender: values.sender, sequence }, key);
     sequence++;
     await new Promise<void>((resolve, reject) => sock.send(datagram, Number(m[2]), m[1], (e) => (e ? reject(e) : resolve())));

@@ -47,13 +47,13 @@ function setUp(services: VirtualService[]) {
   const dataplane = new FakeDataplane();
   const receiver = new AgentReceiver({ settings: SETTINGS, director, dataplane, services: () => services, now: clock.now });
   const seqs = new Map<string, bigint>();
-  const report = (address: string, loadIndex: number, extra: { weight?: number; key?: string; seq?: bigint } = {}) => {
+  const report = (address: string, loadIndex: number, extra: { weight?: number; key?: string; seq?: bigint; from?: string } = {}) => {
     const seq = extra.seq ?? (seqs.get(address) ?? 100n) + 1n;
     seqs.set(address, seq);
     const msg = encodeReport({
       address, loadIndex, seq, timeMs: clock.ms, ...(extra.weight === undefined ? {} : { weight: extra.weight }),
     }, extra.key ?? KEY);
-    return receiver.handle(msg);
+    return receiver.handle(msg, extra.from ?? address);
   };
   return { clock, director, dataplane, receiver, report };
 }
@@ -72,9 +72,37 @@ describe('agent receiver', () => {
     assert.equal(report(RS1, 999, { key: 'not-the-right-key-at-all' }), 'forged');
     assert.equal(report(RS1, 999, { seq: 10n }), 'replayed');
     assert.equal(report(RS1, 999, { seq: 9n }), 'replayed');
-    assert.equal(receiver.handle(Buffer.from('hello')), 'forged');
+    assert.equal(receiver.handle(Buffer.from('hello'), RS1), 'forged');
     assert.deepEqual([...dataplane.loads], [[RS1, 400]]);
     assert.equal(receiver.view(RS1).loadIndex, 400);
+  });
+
+  it('a report speaks only for the address it came from, with that server\'s own key when it has one', () => {
+    const clock = new Clock();
+    const dataplane = new FakeDataplane();
+    const own = 'rs2-own-key-0123456789';
+    const receiver = new AgentReceiver({
+      settings: { ...SETTINGS, keys: [{ address: RS2, key: own }] }, director: new FakeDirector(), dataplane,
+      services: () => [service({})], now: clock.now,
+    });
+    const msg = (address: string, key: string) => encodeReport({ address, loadIndex: 1, seq: 5n, timeMs: clock.ms }, key);
+    assert.equal(receiver.handle(msg(RS2, KEY), RS1), 'spoofed', 'a report for RS2 sent from RS1');
+    assert.equal(receiver.handle(msg(RS1, own), RS2), 'spoofed', 'a report for RS1 sent from RS2');
+    assert.equal(receiver.handle(msg(RS2, KEY), RS2), 'forged', 'RS2 must use its own key');
+    assert.equal(receiver.handle(msg(RS2, own), RS2), 'accepted');
+    assert.equal(receiver.handle(msg(RS1, KEY), `::ffff:${RS1}`), 'accepted', 'an IPv4-mapped source is its IPv4 address');
+    assert.deepEqual(receiver.refused, { forged: 1, replayed: 0, spoofed: 2 });
+  });
+
+  it('a forged huge sequence locks the real agent out for one timeout at most', () => {
+    const { clock, report, receiver } = setUp([service({})]);
+    assert.equal(report(RS1, 400, { seq: 1000n }), 'accepted');
+    assert.equal(report(RS1, 1, { seq: 2n ** 64n - 1n }), 'accepted', 'signed with the shared key by another key holder');
+    assert.equal(report(RS1, 400, { seq: 1001n }), 'replayed');
+    clock.ms += SETTINGS.timeoutMs;
+    assert.equal(report(RS1, 400, { seq: 1002n }), 'accepted', 'the real agent is heard again');
+    assert.equal(receiver.view(RS1).loadIndex, 400);
+    assert.equal(report(RS1, 400, { seq: 1002n }), 'replayed', 'and its own replays still are not');
   });
 
   it('makes a silent real server quiescent after timeoutMs and takes it back when reports resume', () => {
@@ -157,7 +185,7 @@ describe('agent receiver with the real director', () => {
     });
     let seq = 1n;
     const send = (address: string, loadIndex: number) =>
-      receiver.handle(encodeReport({ address, loadIndex, seq: seq++, timeMs: clock.ms }, KEY));
+      receiver.handle(encodeReport({ address, loadIndex, seq: seq++, timeMs: clock.ms }, KEY), address);
     send(RS1, 400);
     send(RS2, 200);
     receiver.tick();
