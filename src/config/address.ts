@@ -18,6 +18,26 @@ export function parseAddress(text: string): ParsedAddress | null {
   return null;
 }
 
+/**
+ * Why a (normalised) address cannot be a unicast host address a client reaches, or null: the
+ * unspecified address, limited broadcast, multicast, loopback.
+ */
+export function notUnicastReason(address: string): string | null {
+  if (isIPv4(address)) {
+    const b = ipv4ToBytes(address);
+    if (address === '0.0.0.0') return 'is the unspecified address';
+    if (address === '255.255.255.255') return 'is the broadcast address';
+    if (b[0] >= 224 && b[0] <= 239) return 'is a multicast address';
+    if (b[0] === 127) return 'is a loopback address';
+    return null;
+  }
+  const b = ipv6ToBytes(address);
+  if (b.every((x) => x === 0)) return 'is the unspecified address';
+  if (b[0] === 0xff) return 'is a multicast address';
+  if (b.subarray(0, 15).every((x) => x === 0) && b[15] === 1) return 'is the loopback address';
+  return null;
+}
+
 export function familyOf(address: string): Family | 0 {
   if (isIPv4(address)) return 4;
   return isIPv6(address) ? 6 : 0;

@@ -2,7 +2,7 @@
 // schema cannot express. The config file and the control socket both go through these, so a
 // virtual service or real server is accepted or refused the same way wherever it comes from.
 import { fail } from './errors';
-import { parseAddress, type Family } from './address';
+import { notUnicastReason, parseAddress, type Family } from './address';
 import {
   DEFAULT_PERSISTENCE_TIMEOUT, type Persistence, type Protocol, type RealServer, type SchedFlag,
   type Scheduler, type VirtualServiceKey,
@@ -54,6 +54,8 @@ export function normaliseKey(raw: VirtualServiceKey, path: string): VirtualServi
 
 export function normaliseSettings(raw: RawServiceSettings, path: string): NormalisedSettings {
   const { family, address } = normaliseAddress(raw.address, `${path}.address`);
+  const notUnicast = notUnicastReason(address);
+  if (notUnicast !== null) fail(`${path}.address`, `${address} ${notUnicast}; a virtual service needs a unicast address clients can reach`);
   const scheduler = raw.scheduler ?? DEFAULT_SCHEDULER;
   const schedFlags = raw.schedFlags ?? [];
   for (const flag of schedFlags) {
@@ -87,6 +89,11 @@ export function normaliseRealServer(
   if (family !== serviceFamily) {
     fail(`${path}.address`, `${describeValue(address)} is IPv${family} but the virtual service is IPv${serviceFamily}`);
   }
+  if (address === service.address) {
+    fail(`${path}.address`, `${address} is the virtual service's own address; a real server must be another host`);
+  }
+  const notUnicast = notUnicastReason(address);
+  if (notUnicast !== null) fail(`${path}.address`, `${address} ${notUnicast}; a real server needs a unicast address`);
   if (raw.port !== undefined && raw.port !== service.port) {
     fail(`${path}.port`, `${raw.port} differs from the virtual service port ${service.port}; direct routing keeps the destination port, so leave it out`);
   }

@@ -98,7 +98,8 @@ export const configSchema = {
         // Linux interface names: at most 15 bytes, no slash, colon or whitespace.
         interface: { type: 'string', pattern: '^[^\\s/:]{1,15}$' },
         workers: { type: 'integer', minimum: 1, maximum: 64 },
-        connTableSize: { type: 'integer', minimum: 1, maximum: 67108864 },
+        // The dataplane's own bounds: fewer than 16 entries is no table.
+        connTableSize: { type: 'integer', minimum: 16, maximum: 67108864 },
         mhTableSize: { type: 'integer', minimum: 2, maximum: 1048576 },
         name: { type: 'string' },
         links: {

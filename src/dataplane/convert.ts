@@ -21,8 +21,8 @@ export function addressToBytes(text: unknown, what: string): AddressBytes {
 }
 
 /** The same normalised text config/ produces, so keys compare as strings. */
-export function bytesToAddress(family: number, addr: Buffer): string {
-  return family === 4 ? ipv4FromBytes(addr) : ipv6FromBytes(addr);
+export function bytesToAddress(family: number, addr: Buffer, offset = 0): string {
+  return family === 4 ? ipv4FromBytes(addr, offset) : ipv6FromBytes(addr, offset);
 }
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;

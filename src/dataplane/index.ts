@@ -26,7 +26,8 @@ import {
   dropCounts,
 } from './convert';
 import { loadNative } from './native';
-import type { NativeConnection, NativeCounters, NativeDataplane } from './native';
+import { CONNECTION_RECORD } from './native';
+import type { NativeConnectionPage, NativeCounters, NativeDataplane } from './native';
 
 export type * from './types';
 
@@ -73,21 +74,27 @@ function counters(c: NativeCounters) {
   };
 }
 
-function connectionEntry(c: NativeConnection): ConnectionEntry {
-  const protocol = protocolName(c.proto);
-  const state = (protocol === 'udp' && !c.template ? 'UDP' : c.state) as ConnectionState;
-  return {
-    protocol,
-    clientAddress: bytesToAddress(c.family, c.caddr),
-    clientPort: c.cport,
-    virtualAddress: bytesToAddress(c.family, c.vaddr),
-    virtualPort: c.vport,
-    realAddress: bytesToAddress(c.family, c.raddr),
-    realPort: c.rport,
-    state,
-    expiresMs: c.expiresMs,
-    template: c.template,
-  };
+function connectionEntries(page: NativeConnectionPage): ConnectionEntry[] {
+  const r = page.records;
+  const out: ConnectionEntry[] = [];
+  for (let i = 0, o = 0; i < page.count; i++, o += CONNECTION_RECORD) {
+    const protocol = protocolName(r[o]);
+    const family = r[o + 1];
+    const template = r[o + 3] === 1;
+    out.push({
+      protocol,
+      clientAddress: bytesToAddress(family, r, o + 24),
+      clientPort: r.readUInt16LE(o + 4),
+      virtualAddress: bytesToAddress(family, r, o + 40),
+      virtualPort: r.readUInt16LE(o + 6),
+      realAddress: bytesToAddress(family, r, o + 56),
+      realPort: r.readUInt16LE(o + 8),
+      state: (protocol === 'udp' && !template ? 'UDP' : page.states[r[o + 2]]) as ConnectionState,
+      expiresMs: r.readDoubleLE(o + 16),
+      template,
+    });
+  }
+  return out;
 }
 
 function seconds(value: unknown, what: string): number {
@@ -180,7 +187,7 @@ class NativeBackedDataplane implements Dataplane {
       throw new RangeError(`A connection page holds 1 to ${MAX_CONNECTION_PAGE} entries.`);
     }
     const page = this.native.connections(cursor, limit);
-    return { entries: page.entries.map(connectionEntry), next: page.next < 0 ? null : page.next };
+    return { entries: connectionEntries(page), next: page.next < 0 ? null : page.next };
   }
 
   zero(service?: VirtualServiceKey): void {

@@ -61,20 +61,6 @@ export interface NativeServiceStats extends NativeCounters {
   reals: NativeRealStats[];
 }
 
-export interface NativeConnection {
-  proto: number;
-  family: number;
-  caddr: Buffer;
-  cport: number;
-  vaddr: Buffer;
-  vport: number;
-  raddr: Buffer;
-  rport: number;
-  state: string;
-  expiresMs: number;
-  template: boolean;
-}
-
 /** native/dataplane.h's Policy. */
 export interface NativePolicy {
   /** ConnPolicy bits. */
@@ -98,11 +84,19 @@ export interface NativeServiceKey {
 /** expiryChecks: slots looked at by expiry so far (the timer wheel's copies and any walk); tests and bench/. */
 export type NativeDataplaneCounters = Required<DataplaneCounters> & { syncDropped: number; expiryChecks: number };
 
-/** One page of the connection listing; next is -1 once the whole table has been walked. */
+/**
+ * One page of the connection listing: `count` records of CONNECTION_RECORD bytes (layout in
+ * native/binding_dataplane.cc); next is -1 once the whole table has been walked; states[n] is the
+ * name of state n.
+ */
 export interface NativeConnectionPage {
-  entries: NativeConnection[];
+  records: Buffer;
+  count: number;
   next: number;
+  states: string[];
 }
+
+export const CONNECTION_RECORD = 72;
 
 export interface NativeDataplane {
   /** The interface's MAC as a 48-bit number (0 without an interface). */

@@ -68,8 +68,20 @@ const svc = (fields: string, reals = '[]') =>
   `director: {interface: eth0}\nvirtualServices:\n  - {protocol: tcp, address: 198.18.0.1, port: 80, ${fields} realServers: ${reals}}\n`;
 
 const refused: [string, string, string][] = [
-  ['a bad real server address', svc('', '[{address: 198.18.0.1}, {address: 198.18.0.300}]'),
+  ['a bad real server address', svc('', '[{address: 198.18.0.2}, {address: 198.18.0.300}]'),
     'config: virtualServices[0].realServers[1].address: "198.18.0.300" is not an IPv4 or IPv6 address'],
+  ['a real server that is its VIP', svc('', '[{address: 198.18.0.1}]'),
+    'config: virtualServices[0].realServers[0].address: 198.18.0.1 is the virtual service\'s own address; a real server must be another host'],
+  ['a multicast VIP', 'director: {interface: eth0}\nvirtualServices: [{protocol: udp, address: 239.1.2.3, port: 53}]',
+    'config: virtualServices[0].address: 239.1.2.3 is a multicast address; a virtual service needs a unicast address clients can reach'],
+  ['a loopback VIP', 'director: {interface: eth0}\nvirtualServices: [{protocol: tcp, address: "::1", port: 80}]',
+    'config: virtualServices[0].address: ::1 is the loopback address; a virtual service needs a unicast address clients can reach'],
+  ['an unspecified VIP', 'director: {interface: eth0}\nvirtualServices: [{protocol: tcp, address: 0.0.0.0, port: 80}]',
+    'config: virtualServices[0].address: 0.0.0.0 is the unspecified address; a virtual service needs a unicast address clients can reach'],
+  ['a broadcast real server', svc('', '[{address: 255.255.255.255}]'),
+    'config: virtualServices[0].realServers[0].address: 255.255.255.255 is the broadcast address; a real server needs a unicast address'],
+  ['a table of fewer than 16 entries', 'director: {interface: eth0, connTableSize: 8}',
+    'config: director.connTableSize: 8 is below the minimum 16'],
   ['a bad service address', 'director: {interface: eth0}\nvirtualServices: [{protocol: tcp, address: "2001:db8::1::2", port: 80}]',
     'config: virtualServices[0].address: "2001:db8::1::2" is not an IPv4 or IPv6 address'],
   ['a scoped IPv6 address', 'director: {interface: eth0}\nvirtualServices: [{protocol: tcp, address: "fe80::1%eth0", port: 80}]',
