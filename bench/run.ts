@@ -1,4 +1,5 @@
 // Runs every bench in turn and prints their tables: `npm run bench` (root; builds its own LANs).
+import { runBackgroundBench } from './background';
 import { runDataplaneBench } from './dataplane';
 import { runFailoverBench } from './failover';
 import { runLinkFailoverBench } from './link_failover';
@@ -7,6 +8,7 @@ const BENCHES: Array<[string, () => Promise<string>]> = [
   ['dataplane', runDataplaneBench],
   ['failover', runFailoverBench],
   ['link-failover', runLinkFailoverBench],
+  ['background', runBackgroundBench],
 ];
 
 async function main(): Promise<void> {

@@ -20,7 +20,7 @@ std::atomic<size_t> g_next_shard{0};
 }  // namespace
 
 TimerWheel::TimerWheel(size_t slots)
-    : slots_(slots), buckets_(new Shard[kTicks * kShards]),
+    : buckets_(new Shard[kTicks * kShards]),
       cap_(int64_t(kCopiesPerSlot * slots + 1024)) {
   // As the table's own arrays: zero pages until written, so an idle table costs no memory here.
   filed_bytes_ = std::max<size_t>(slots, 1) * sizeof(std::atomic<uint32_t>);

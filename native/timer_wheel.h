@@ -89,7 +89,6 @@ class TimerWheel {
   // Swaps out one tick's copies.
   std::vector<uint32_t> take_tick(uint64_t tick);
 
-  size_t slots_;
   std::atomic<uint32_t>* filed_ = nullptr;
   size_t filed_bytes_ = 0;
   std::unique_ptr<Shard[]> buckets_;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -199,6 +200,8 @@ void Workers::run_sweeper() {
   // sets it.
   constexpr int kSteps = 10;
   constexpr size_t kSafetyWalkTicks = 3000;  // 5 minutes
+  // Named, so that top -H (and bench/) can tell its CPU from the workers'.
+  pthread_setname_np(pthread_self(), "pivs-sweeper");
   const char* bench = std::getenv("PIVS_BENCH_SWEEP");
   const bool full_walk = bench && std::strcmp(bench, "walk") == 0;
   int step = 0;

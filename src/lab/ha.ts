@@ -26,11 +26,13 @@ export interface HaSettings {
   heartbeat: boolean;
   /** false: sync in plain IPVS format, which trusts the peer's address only. */
   signedSync: boolean;
+  /** multicast: to IPVS's group 224.0.0.81, as Linux IPVS syncs (the peer is still listed). */
+  syncTransport: 'unicast' | 'multicast';
 }
 
 export const DEFAULT_HA: HaSettings = {
   version: 3, advertInt: 0.1, priorityA: 150, priorityB: 100, preempt: true, authKey: AUTH_KEY, heartbeat: true,
-  signedSync: true,
+  signedSync: true, syncTransport: 'unicast',
 };
 
 /** RFC 5798 Master_Down_Interval of a backup with this priority, in ms. */
@@ -61,7 +63,7 @@ export function directorConfig(t: Topology, self: Host, peer: Host, priority: nu
       }],
     },
     sync: {
-      transport: 'unicast',
+      transport: s.syncTransport,
       peers: [peer.address],
       ...(s.signedSync ? { auth: { key: s.authKey } } : {}),
     },

@@ -66,7 +66,11 @@ export interface SyncCounters {
   received: number;
   /** Connections installed from peers' messages. */
   installed: number;
-  /** Datagrams dropped as malformed, of another syncid, from an unknown peer, or refused by the fast path. */
+  /**
+   * Datagrams dropped as malformed, of another syncid, from an address that is no peer (plain
+   * mode), refused by the fast path, or resync requests left unanswered (from port 0, or while
+   * that address is being answered).
+   */
   refused: number;
   /** Auth mode: datagrams with no valid HMAC. */
   forged: number;

@@ -3,7 +3,7 @@
 // runs fast enough for entries to expire during the run:
 //  - workers push synthetic frames (TCP SYN/ACK/FIN/RST, UDP, ICMP, ARP, fragments, VLAN tags,
 //    garbage) at the VIPs of test/native/fixture.h through Dataplane::process();
-//  - a sweeper expires entries in chunks and compacts tombstones;
+//  - a sweeper expires entries from the timer wheel and in chunks, and compacts tombstones;
 //  - a control thread re-applies the services with changing real servers, weights, thresholds and
 //    schedulers, and changes neighbours, active addresses, timeouts, loads and sync settings;
 //  - a lister reads the connection list, exports the table as sync messages and installs them (and
@@ -226,6 +226,8 @@ void run_sweeper(Dataplane& dp, const SimClock& clk) {
   const size_t chunk = (slots + kSteps - 1) / kSteps;
   int step = 0;
   while (!g_stop.load(std::memory_order_relaxed)) {
+    // The timer wheel, as the sweeper thread runs it, and behind it a walk of the table.
+    dp.expire_due(clk.now());
     dp.sweep(clk.now(), size_t(step) * chunk, size_t(step + 1) * chunk);
     if (++step == kSteps) {
       step = 0;

@@ -32,8 +32,10 @@ describe('pivsadm -L -c with a million connections', { timeout: 600_000 }, () =>
     try {
       await adverts.firstAfter(Date.now(), 5000);
       from = Date.now();
-      // Counted, not kept: the text of a million rows is 90 MB.
-      listing = await runAny('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${PIVSADM_JS}" -L -c -n | wc -l`], {
+      // Counted, not kept: the text of a million rows is 90 MB. pivsadm formatting them keeps a
+      // core busy; niced, it leaves pivsd the CPU it would have on a machine not shared with the
+      // lister, so that what is measured is pivsd's own work.
+      listing = await runAny('bash', ['-o', 'pipefail', '-c', `nice -n 10 "${process.execPath}" "${PIVSADM_JS}" -L -c -n | nice -n 10 wc -l`], {
         env: { ...process.env, PIVS_SOCKET: a.socket }, timeoutMs: 240_000,
       });
       to = Date.now();
