@@ -1,9 +1,10 @@
 // keepalived MISC_CHECK: a program decides. Exit 0: up; 1: down; with `dynamic`, 2-255: up with
-// weight = code - 2 (misc_dynamic); without it any non-zero code is down. Run without a shell,
-// killed (SIGKILL) when the round's timeout ends it.
-import { spawn } from 'node:child_process';
+// weight = code - 2 (misc_dynamic); without it any non-zero code is down. Run through
+// script_runner.ts (no shell, no capabilities, own process group), the whole group killed
+// (SIGKILL) when the round's timeout ends it.
 import type { HealthCheckSpec } from '../config/health_model';
 import { endpoint, errorText, oneShot, type CheckResult, type Checker, type CheckTarget } from './checker';
+import { runScript } from './script_runner';
 
 export class ScriptChecker implements Checker {
   readonly type = 'script';
@@ -18,24 +19,24 @@ export class ScriptChecker implements Checker {
   }
 
   check(signal: AbortSignal): Promise<CheckResult> {
-    const [cmd, ...args] = this.argv;
+    const cmd = this.argv[0];
     return oneShot(signal, (done) => {
-      const child = spawn(cmd, args, {
-        stdio: 'ignore',
-        // The same program can then serve every real server of a service.
-        env: { ...process.env, PIVS_REAL_ADDRESS: this.target.address, PIVS_REAL_PORT: String(this.target.port) },
+      // The same program can then serve every real server of a service.
+      const run = runScript(this.argv, { env: { PIVS_REAL_ADDRESS: this.target.address, PIVS_REAL_PORT: String(this.target.port) } });
+      void run.exited.then((e) => {
+        if (e.error !== undefined) done({ ok: false, message: `could not run ${cmd}: ${errorText(e.error)}` });
+        else if (e.code === null) done({ ok: false, message: `${cmd} was killed by ${e.signal}` });
+        else done(this.judge(e.code));
       });
-      child.once('error', (e) => done({ ok: false, message: `could not run ${cmd}: ${errorText(e)}` }));
-      child.once('exit', (code, sig) => done(code === null ? { ok: false, message: `${cmd} was killed by ${sig}` } : this.judge(code)));
-      return () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      };
+      return () => run.kill();
     });
   }
 
   private judge(code: number): CheckResult {
     if (code === 0) return { ok: true, message: 'exited 0' };
     if (this.dynamic && code >= 2) return { ok: true, message: `exited ${code}: weight ${code - 2}`, weight: code - 2 };
+    // setpriv's own code when the program cannot be executed.
+    if (code === 127) return { ok: false, message: `exited 127 (${this.argv[0]} could not be run?)` };
     return { ok: false, message: `exited ${code}` };
   }
 }

@@ -1,7 +1,8 @@
 // notifyUp / notifyDown / quorumUp / quorumDown: an argv run without a shell, told what happened
-// through its environment, never waited for by the caller and killed if it hangs.
-import { spawn } from 'node:child_process';
+// through its environment, never waited for by the caller and killed (its whole process group)
+// if it hangs. script_runner.ts: no capabilities, own process group.
 import type { Logger } from 'pino';
+import { runScript } from './script_runner';
 
 export const NOTIFY_TIMEOUT_MS = 30_000;
 
@@ -9,17 +10,10 @@ export type RunCommand = (argv: readonly string[], env: Record<string, string>) 
 
 export function notifier(logger: Logger): RunCommand {
   return (argv, env) => {
-    const [cmd, ...args] = argv;
-    const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, ...env } });
-    const timer = setTimeout(() => child.kill('SIGKILL'), NOTIFY_TIMEOUT_MS);
-    timer.unref();
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      logger.warn({ command: argv, err: e.message }, 'health: could not run the notify command');
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code !== 0) logger.warn({ command: argv, code, signal }, 'health: the notify command failed');
+    void runScript(argv, { env, timeoutMs: NOTIFY_TIMEOUT_MS }).exited.then((e) => {
+      if (e.error !== undefined) logger.warn({ command: argv, err: e.error.message }, 'health: could not run the notify command');
+      else if (e.timedOut) logger.warn({ command: argv, timeoutMs: NOTIFY_TIMEOUT_MS }, 'health: the notify command took too long; killed its process group');
+      else if (e.code !== 0) logger.warn({ command: argv, code: e.code, signal: e.signal }, 'health: the notify command failed');
     });
   };
 }

@@ -1,7 +1,8 @@
-// keepalived-style notify commands: run without a shell, never awaited by the election, killed
-// after a timeout. close() waits (bounded) for the ones still running, e.g. notify_stop.
-import { spawn } from 'node:child_process';
+// keepalived-style notify commands: run without a shell or capabilities in their own process
+// group (health/script_runner.ts), never awaited by the election, the group killed after a
+// timeout. close() waits (bounded) for the ones still running, e.g. notify_stop.
 import type { Logger } from 'pino';
+import { runScript } from '../health';
 import type { VrrpNotify } from '../config/vrrp_model';
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
@@ -19,26 +20,12 @@ export type CommandRunner = (argv: readonly string[], timeoutMs: number) => Prom
 export const NOTIFY_TIMEOUT_MS = 10_000;
 
 export function spawnRunner(logger: Logger): CommandRunner {
-  return (argv, timeoutMs) => new Promise((resolve) => {
-    let child;
-    try {
-      child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
-    } catch (err) {
-      logger.warn({ err, command: argv }, 'could not start a notify command');
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => {
-      logger.warn({ command: argv, timeoutMs }, 'notify command took too long; killed it');
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => logger.warn({ err, command: argv }, 'could not start a notify command'));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code !== 0 && signal === null) logger.warn({ command: argv, code }, 'notify command failed');
-      resolve();
-    });
-  });
+  return async (argv, timeoutMs) => {
+    const e = await runScript(argv, { timeoutMs }).exited;
+    if (e.error !== undefined) logger.warn({ err: e.error, command: argv }, 'could not start a notify command');
+    else if (e.timedOut) logger.warn({ command: argv, timeoutMs }, 'notify command took too long; killed its process group');
+    else if (e.code !== 0 && e.signal === null) logger.warn({ command: argv, code: e.code }, 'notify command failed');
+  };
 }
 
 export function createNotifier(run: CommandRunner, timeoutMs = NOTIFY_TIMEOUT_MS): Notifier {

@@ -1,8 +1,8 @@
 // Tracking as keepalived does it: interfaces (carrier) and scripts (exit status, rise/fall), each
 // with a weight that moves the instance's priority or, at weight 0, puts it in FAULT.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../arp/clock';
+import { runScript } from '../health';
 import type { VrrpInstanceSettings } from '../config/vrrp_model';
 
 /** /sys is polled at this period; rtnetlink events are to replace it (issue 5). */
@@ -30,21 +30,8 @@ export const systemTrackIo: TrackIo = {
       return false;
     }
   },
-  check: (argv, timeoutMs) => new Promise((resolve) => {
-    let child;
-    try {
-      child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
-    } catch {
-      resolve(false);
-      return;
-    }
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', () => undefined);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code === 0);
-    });
-  }),
+  // No shell, no capabilities, own process group killed whole on timeout (health/script_runner.ts).
+  check: async (argv, timeoutMs) => (await runScript(argv, { timeoutMs }).exited).code === 0,
 };
 
 /** What tracking does to an instance: FAULT, or a priority adjusted by the weights (1..254). */

@@ -32,6 +32,9 @@ using pivs::Dataplane;
 
 namespace {
 
+// The MAC of the director's other link (setInterface()).
+constexpr uint64_t kDirectorMac2 = 0x02000000aa02;
+
 constexpr size_t kCapacity = 4096;
 constexpr uint32_t kClients = 3000;  // per family at most: flows repeat, so ACK/FIN/RST find entries
 constexpr uint32_t kMhTableSize = 251;
@@ -201,7 +204,7 @@ void run_worker(Dataplane& dp, const SimClock& clk, uint64_t seed, WorkerStats* 
     ++st->verdicts[v];
     if (v == Dataplane::V_FORWARD) {
       uint64_t dst = get_mac(&buf[0]), src = get_mac(&buf[6]);
-      if (!is_real_mac(dst) || src != kDirectorMac) {
+      if (!is_real_mac(dst) || (src != kDirectorMac && src != kDirectorMac2)) {
         fail("forwarded frame has dst %012llx src %012llx", (unsigned long long)dst,
              (unsigned long long)src);
       }
@@ -296,6 +299,18 @@ void run_control(Dataplane& dp, const SimClock& ctl, uint64_t seed) {
       dp.sync().configure(st);
     }
     if (r.chance(2)) dp.zero(nullptr);
+    // setInterface() gives the director another MAC while workers forward.
+    if (r.chance(5)) dp.set_own_mac(r.chance(50) ? kDirectorMac : kDirectorMac2);
+    if (r.chance(5)) {
+      pivs::Policy p;
+      p.bits = uint32_t(r.below(8));
+      p.echo_per_second = uint32_t(r.below(2000));
+      p.arp_per_second = uint32_t(r.below(2000));
+      p.nd_per_second = uint32_t(r.below(2000));
+      p.pressure_entries = r.chance(50) ? SIZE_MAX : size_t(r.below(5000));
+      p.pressure_timeout_s = 1 + uint32_t(r.below(10));
+      dp.set_policy(p);
+    }
     sleep_us(1000);
   }
 }
