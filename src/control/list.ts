@@ -50,11 +50,12 @@ export function buildList(
   effective: readonly VirtualService[] = config.virtualServices,
 ): ListResult {
   const byKey = new Map(stats.map((s) => [serviceStatKey(s), s]));
+  const runningByKey = new Map(effective.map((s) => [serviceStatKey(s), s.realServers]));
   const virtualServices: VirtualServiceState[] = config.virtualServices.map((service) => {
     const { realServers, ...settings } = service;
     const st = byKey.get(serviceStatKey(service));
     const realStats = new Map((st?.realServers ?? []).map((r) => [r.address, r]));
-    const running = effective.find((s) => serviceStatKey(s) === serviceStatKey(service))?.realServers ?? [];
+    const running = runningByKey.get(serviceStatKey(service)) ?? [];
     const fallbacks = running.filter((r) => !realServers.some((c) => c.address === r.address));
     return {
       ...structuredClone(settings),

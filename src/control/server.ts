@@ -1,15 +1,24 @@
 // The Unix-socket transport of protocol.ts: newline-delimited JSON, one response per request, in
 // order, on the connection the request came on. A request waits for the answer before it to be
 // written whole (a paged one takes many turns of the event loop: pages.ts).
-import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { writePaged } from './pages';
 import type { PagedResponse, Response } from './protocol';
 
-/** Longer lines are refused: no legitimate request (even a large -R batch) comes near this. */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/**
+ * Longer lines are refused at once: a -R batch of 20000 commands is about 4 MiB. With
+ * MAX_CONNECTIONS this bounds what clients can make pivsd buffer (docs/cli.md).
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** Connections beyond this many at once are closed as soon as they are accepted. */
+export const MAX_CONNECTIONS = 64;
+/** While more than this many answer bytes wait for a client to read them, its requests are not read. */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
+/** The group whose members may use the socket besides root (docs/cli.md). */
+export const SOCKET_GROUP = 'pivs';
 
 export interface ControlServerOptions {
   path: string;
@@ -29,9 +38,15 @@ export interface ControlServer {
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { path, logger } = options;
   mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  checkDirectory(dirname(path));
   await removeStaleSocket(path);
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    if (sockets.size >= MAX_CONNECTIONS) {
+      logger.warn({ limit: MAX_CONNECTIONS }, 'control socket connection refused: too many at once');
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serve(socket, options);
@@ -42,13 +57,24 @@ export async function startControlServer(options: ControlServerOptions): Promise
     server.listen(path, () => resolve());
   });
   chmodSync(path, 0o660);
+  const group = groupId(SOCKET_GROUP);
+  if (group !== null && lstatSync(path).gid !== group) {
+    try {
+      chownSync(path, -1, group);
+    } catch (e) {
+      logger.warn({ err: e, group: SOCKET_GROUP }, `the control socket could not be given to group ${SOCKET_GROUP}; only its owner can use it`);
+    }
+  }
   server.on('error', (e) => logger.error({ err: e }, 'control socket error'));
   logger.info({ socket: path }, 'control socket listening');
   return { path, close: () => closeServer(server, sockets, path) };
 }
 
 function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {
-  let pending = '';
+  // The bytes of the unfinished line, as received: only each new chunk is searched for its end.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let refused = false;
   // Requests are handled in turn: each when the answers before it have been written.
   let turn: Promise<void> = Promise.resolve();
   const enqueue = (step: () => Response | PagedResponse, then?: () => void): void => {
@@ -59,22 +85,60 @@ function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {
       then?.();
     }).catch((e: unknown) => logger.error({ err: e }, 'control answer failed'));
   };
-  socket.setEncoding('utf8');
+  // A client that does not read its answers is not read either, until it has taken them.
+  const throttle = (): void => {
+    if (socket.writableLength > MAX_UNREAD_BYTES && !socket.isPaused()) {
+      socket.pause();
+      socket.once('drain', () => { if (!refused) socket.resume(); });
+    }
+  };
   socket.on('error', (e) => logger.debug({ err: e }, 'control client error'));
-  socket.on('data', (chunk: string) => {
-    pending += chunk;
+  socket.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    let start = 0;
     let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (line !== '') enqueue(() => answer(line, handle, logger));
+    while ((nl = chunk.indexOf(0x0a, start)) >= 0) {
+      pending.push(chunk.subarray(start, nl));
+      const line = Buffer.concat(pending).toString('utf8').trim();
+      pending = [];
+      pendingBytes = 0;
+      start = nl + 1;
+      if (line !== '') enqueue(() => answer(line, handle, logger), throttle);
     }
-    if (Buffer.byteLength(pending) > MAX_LINE_BYTES) {
-      enqueue(() => ({ id: 0, error: { code: 'Invalid', message: `a request line is longer than ${MAX_LINE_BYTES} bytes` } }),
+    if (start < chunk.length) {
+      pending.push(chunk.subarray(start));
+      pendingBytes += chunk.length - start;
+    }
+    if (pendingBytes > MAX_LINE_BYTES) {
+      refused = true;
+      pending = [];
+      socket.pause();
+      enqueue(() => ({ id: 0, error: { code: 'Invalid', message: `the request line is longer than ${MAX_LINE_BYTES} bytes; nothing was done and the connection is closed` } }),
         () => socket.end());
-      pending = '';
     }
+    throttle();
   });
+}
+
+/** The socket's directory decides who can reach it: it must not be writable by anyone else. */
+function checkDirectory(dir: string): void {
+  const st = lstatSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  if (!st.isDirectory() || (st.mode & 0o022) !== 0 || (st.uid !== uid && st.uid !== 0)) {
+    throw new ControlServerError(`the control socket's directory ${dir} must be a directory owned by root or by pivsd's user and writable by no one else (it is mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}, owner ${st.uid}); fix it (chmod 0750) or choose another --socket`);
+  }
+}
+
+function groupId(name: string): number | null {
+  try {
+    for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+      const [group, , gid] = line.split(':');
+      if (group === name && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
+    }
+  } catch {
+    // No /etc/group: the socket keeps pivsd's own group.
+  }
+  return null;
 }
 
 function answer(line: string, handle: ControlServerOptions['handle'], logger: Logger): Response | PagedResponse {

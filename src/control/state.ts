@@ -3,7 +3,7 @@
 // command of a batch) leaves everything as it was.
 import { uncoveredVirtualAddress } from '../config/vrrp';
 import {
-  ConfigError, keyText, sameKey, validateRealServer, validateServiceKey, validateServiceSettings,
+  ConfigError, keyText, validateRealServer, validateServiceKey, validateServiceSettings,
 } from '../config';
 import type { Config, Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
 import { MAX_SECONDS } from '../config/schema';
@@ -36,11 +36,12 @@ export function applyCommand(config: Config, command: Command): ApplyResult {
 
 /** ipvsadm -R: all commands apply in order, or none does. */
 export function applyCommands(config: Config, commands: readonly Command[], numbered = true): ApplyResult {
-  let next = structuredClone(config);
+  const next = structuredClone(config);
   const zero: ZeroTarget[] = [];
+  const index = new ModelIndex(next);
   for (const [i, command] of commands.entries()) {
     try {
-      next = step(next, command, zero);
+      step(next, command, zero, index);
     } catch (e) {
       const error = toErrorBody(e);
       if (numbered) error.message = `commands[${i}]: ${error.message}`;
@@ -64,60 +65,114 @@ function params(command: Command): Record<string, unknown> {
   return p as Record<string, unknown>;
 }
 
-/** `config` is this function's own copy; it is changed in place and returned. */
-function step(config: Config, command: Command, zero: ZeroTarget[]): Config {
+/**
+ * Where each virtual service and real server sits in the model being built, so that a batch of n
+ * commands (ipvsadm -R) costs O(n), not O(n²) scans. Adds keep it current; a delete or clear
+ * drops the part it invalidates, which is rebuilt at the next lookup.
+ */
+class ModelIndex {
+  private services: Map<string, number> | null = null;
+  private readonly reals = new Map<VirtualService['realServers'], Map<string, number>>();
+
+  constructor(private readonly config: Config) {}
+
+  service(key: VirtualServiceKey): number {
+    if (this.services === null) {
+      this.services = new Map(this.config.virtualServices.map((s, i) => [serviceId(s), i]));
+    }
+    return this.services.get(serviceId(key)) ?? -1;
+  }
+
+  addedService(key: VirtualServiceKey): void {
+    this.services?.set(serviceId(key), this.config.virtualServices.length - 1);
+  }
+
+  servicesChanged(): void {
+    this.services = null;
+    this.reals.clear();
+  }
+
+  real(service: VirtualService, address: string): number {
+    let m = this.reals.get(service.realServers);
+    if (m === undefined) {
+      m = new Map(service.realServers.map((r, i) => [r.address, i]));
+      this.reals.set(service.realServers, m);
+    }
+    return m.get(address) ?? -1;
+  }
+
+  addedReal(service: VirtualService, address: string): void {
+    this.reals.get(service.realServers)?.set(address, service.realServers.length - 1);
+  }
+
+  realsChanged(service: VirtualService): void {
+    this.reals.delete(service.realServers);
+  }
+}
+
+function serviceId(key: VirtualServiceKey): string {
+  return `${key.protocol}|${key.address}|${key.port}`;
+}
+
+/** `config` is this function's own copy; it is changed in place. */
+function step(config: Config, command: Command, zero: ZeroTarget[], index: ModelIndex): void {
   switch (command.method) {
     case 'addService': {
       const settings = validateServiceSettings(params(command).service);
-      if (config.virtualServices.some((s) => sameKey(s, settings))) {
+      if (index.service(settings) >= 0) {
         throw new CommandError('ServiceExists', `virtual service ${keyText(settings)} already exists`);
       }
       const uncovered = uncoveredVirtualAddress(config.vrrp, settings.address);
       if (uncovered !== null) throw new CommandError('Invalid', uncovered);
       config.virtualServices.push({ ...settings, realServers: [] });
-      return config;
+      index.addedService(settings);
+      return;
     }
     case 'editService': {
       const settings = validateServiceSettings(params(command).service);
-      const i = indexOfService(config, settings);
+      const i = indexOfService(index, settings);
       // -E changes the ipvsadm settings; the file's health settings (docs/health.md) stay.
       const { healthCheck, fallback, quorum } = config.virtualServices[i];
       const service: VirtualService = {
         ...settings, realServers: config.virtualServices[i].realServers, ...defined({ healthCheck, fallback, quorum }),
       };
       config.virtualServices[i] = service;
-      return config;
+      return;
     }
     case 'deleteService': {
-      const i = indexOfService(config, validateServiceKey(params(command).key));
+      const i = indexOfService(index, validateServiceKey(params(command).key));
       config.virtualServices.splice(i, 1);
-      return config;
+      index.servicesChanged();
+      return;
     }
     case 'clear':
       config.virtualServices = [];
-      return config;
+      index.servicesChanged();
+      return;
     case 'addReal': {
-      const { service, real } = serviceAndReal(config, params(command));
-      if (service.realServers.some((r) => r.address === real.address)) {
+      const { service, real } = serviceAndReal(config, index, params(command));
+      if (index.real(service, real.address) >= 0) {
         throw new CommandError('RealExists', `real server ${real.address} already exists in ${keyText(service)}`);
       }
       service.realServers.push(real);
-      return config;
+      index.addedReal(service, real.address);
+      return;
     }
     case 'editReal': {
-      const { service, real } = serviceAndReal(config, params(command));
-      const i = indexOfReal(service, real.address);
+      const { service, real } = serviceAndReal(config, index, params(command));
+      const i = indexOfReal(index, service, real.address);
       const { healthCheck } = service.realServers[i];
       service.realServers[i] = { ...real, ...defined({ healthCheck }) };
-      return config;
+      return;
     }
     case 'deleteReal': {
       const p = params(command);
-      const service = config.virtualServices[indexOfService(config, validateServiceKey(p.key))];
+      const service = config.virtualServices[indexOfService(index, validateServiceKey(p.key))];
       // The port is ignored as ipvsadm does for direct routing: it always equals the service's.
       const address = validateRealServer({ address: p.address }, service).address;
-      service.realServers.splice(indexOfReal(service, address), 1);
-      return config;
+      service.realServers.splice(indexOfReal(index, service, address), 1);
+      index.realsChanged(service);
+      return;
     }
     case 'zero': {
       const key = params(command).key;
@@ -125,14 +180,14 @@ function step(config: Config, command: Command, zero: ZeroTarget[]): Config {
         zero.push(undefined);
       } else {
         const k = validateServiceKey(key);
-        indexOfService(config, k);
+        indexOfService(index, k);
         zero.push(k);
       }
-      return config;
+      return;
     }
     case 'setTimeouts':
       config.timeouts = mergeTimeouts(config.timeouts, params(command));
-      return config;
+      return;
     default:
       throw new CommandError('Invalid', `unknown command ${JSON.stringify((command as { method: unknown }).method)}`);
   }
@@ -142,20 +197,20 @@ function defined<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function serviceAndReal(config: Config, p: Record<string, unknown>) {
-  const service = config.virtualServices[indexOfService(config, validateServiceKey(p.key))];
+function serviceAndReal(config: Config, index: ModelIndex, p: Record<string, unknown>) {
+  const service = config.virtualServices[indexOfService(index, validateServiceKey(p.key))];
   const real = validateRealServer(p.real, service);
   return { service, real };
 }
 
-function indexOfService(config: Config, key: VirtualServiceKey): number {
-  const i = config.virtualServices.findIndex((s) => sameKey(s, key));
+function indexOfService(index: ModelIndex, key: VirtualServiceKey): number {
+  const i = index.service(key);
   if (i < 0) throw new CommandError('NoService', `no virtual service ${keyText(key)}`);
   return i;
 }
 
-function indexOfReal(service: VirtualService, address: string): number {
-  const i = service.realServers.findIndex((r) => r.address === address);
+function indexOfReal(index: ModelIndex, service: VirtualService, address: string): number {
+  const i = index.real(service, address);
   if (i < 0) throw new CommandError('NoReal', `no real server ${address} in ${keyText(service)}`);
   return i;
 }

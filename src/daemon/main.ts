@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // pivsd: wiring only. Options, then startDaemon with the real dataplane and ARP, then signals.
+// SIGHUP first, before the imports below load (seconds on a Pi): its default action kills, and a
+// reload asked for during startup runs once startup has finished (reload_signal.ts).
+import { queueReloads } from './reload_signal';
+const reloads = queueReloads(process);
 import pino from 'pino';
 import { startArp } from '../arp';
 import { PIVS_VERSION } from '../control/list';
@@ -41,10 +45,7 @@ async function main(): Promise<void> {
   // systemd (Type=notify, WatchdogSec): ready once everything listens; no-op outside systemd.
   const systemd = systemdNotifier();
   systemd.ready();
-  process.on('SIGHUP', () => {
-    logger.info('SIGHUP: reloading the configuration');
-    daemon.reload();
-  });
+  reloads.started(() => daemon.reload(), logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,4 +1,5 @@
-// What SIGHUP does: re-read the file and swap the whole model, or keep running unchanged.
+// What SIGHUP does: re-read the file and swap the whole model, or keep running unchanged (an
+// empty file or one that is not valid YAML is refused with one sentence: config/load.ts).
 import type { Logger } from 'pino';
 import { loadConfigFile, type ValidateOptions } from '../config';
 import type { Director } from '../control/director';
@@ -10,7 +11,7 @@ export function reloadConfig(
 ): ReloadOutcome {
   let message: string;
   try {
-    const error = director.replace(loadConfigFile(path, options));
+    const error = director.replace(loadConfigFile(path, options, { reload: true }));
     if (error === null) {
       logger.info({ config: path, virtualServices: director.config.virtualServices.length }, 'configuration reloaded');
       return { ok: true };

@@ -10,7 +10,7 @@
 // unprivileged `pivs` user and cannot change user (the unit grants no CAP_SETUID), so that user,
 // stripped of its capabilities, is the script user (docs/health.md).
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 
 export interface ScriptExit {
   /** Exit code; null when killed by a signal or not started. */
@@ -75,6 +75,8 @@ export function runScript(argv: readonly string[], opts: ScriptOptions = {}): Sc
   };
   let timer: NodeJS.Timeout | undefined;
   try {
+    // setpriv would only say "exited 127": a path that cannot be executed is named here instead.
+    if (argv[0].includes('/')) accessSync(argv[0], constants.X_OK);
     child = spawn('setpriv', [...cachedDropArgs, '--', ...argv], {
       stdio: 'ignore', detached: true,
       env: opts.env === undefined ? process.env : { ...process.env, ...opts.env },

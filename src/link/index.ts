@@ -3,6 +3,6 @@
 export { startLinks, ipAddressMover } from './service';
 export { RouteMetricMover } from './routes';
 export type { LinkService, LinkServiceOptions, LinkStatus, LinkStatusEntry, LinkFollower, AddressMover } from './service';
-export { ipMonitorSource, parseLinkLine } from './monitor';
-export type { LinkSource, LinkEvent, LinkWatch } from './monitor';
+export { ipMonitorSource, monitorSource, parseLinkLine } from './monitor';
+export type { LinkSource, LinkEvent, LinkWatch, MonitorIo, MonitorChild } from './monitor';
 export * as linkFsm from './fsm';

@@ -46,8 +46,32 @@ export interface LinkWatch {
 }
 
 export interface LinkSource {
-  watch(names: readonly string[], onEvent: (e: LinkEvent) => void, onError: (err: Error) => void): Promise<LinkWatch>;
+  /** onNotice: something worth an info line (the monitor was restarted). */
+  watch(names: readonly string[], onEvent: (e: LinkEvent) => void, onError: (err: Error) => void,
+    onNotice?: (message: string) => void): Promise<LinkWatch>;
 }
+
+/** The `ip monitor link` child as the source uses it (tests pass fakes). */
+export type MonitorChild = Pick<ChildProcess, 'stdout' | 'on' | 'kill'>;
+
+export interface MonitorIo {
+  /** Starts `ip -o monitor link`. */
+  spawnMonitor(): MonitorChild;
+  /** The output of `ip -o link show`. */
+  listLinks(): Promise<string>;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Monotonic ms. */
+  now(): number;
+  /** The carrier flag (sysfsCarrier). */
+  carrier(name: string): boolean;
+}
+
+/** A monitor that dies is restarted after this, doubling up to RESTART_MAX_MS... */
+export const RESTART_MIN_MS = 1000;
+export const RESTART_MAX_MS = 30_000;
+/** ...and back to RESTART_MIN_MS once one has run this long. */
+export const RESTART_RESET_MS = 60_000;
 
 function linkShow(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -55,60 +79,128 @@ function linkShow(): Promise<string> {
   });
 }
 
-export const ipMonitorSource: LinkSource = {
-  async watch(names, onEvent, onError) {
-    const wanted = new Set(names);
-    // The monitor starts before the initial listing, so no change can fall between the two.
-    // setpriv gives it a parent-death signal: a pivsd killed with SIGKILL leaves no monitor behind.
-    const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'TERM', 'ip', '-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let closed = false;
-    const pending: LinkEvent[] = [];
-    let ready = false;
-    child.on('error', (err) => { if (!closed) onError(err); });
-    child.on('exit', (code, signal) => {
-      if (!closed) onError(new Error(`ip monitor link exited (${signal ?? code}); link events have stopped.`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const e = parseLinkLine(line);
-      if (e === null || !wanted.has(e.name) || closed) return;
-      known.set(e.name, e.up);
-      if (ready) onEvent(e);
-      else pending.push(e);
-    });
-    // Only losses are taken from the flag: a link comes back through its rtnetlink event, which
-    // also carries the admin state.
-    const known = new Map<string, boolean>();
-    const checker = setInterval(() => {
-      if (!ready || closed) return;
-      for (const n of names) {
-        if (known.get(n) === true && !sysfsCarrier(n)) {
-          known.set(n, false);
-          onEvent({ name: n, up: false });
-        }
-      }
-    }, CARRIER_CHECK_MS);
-    checker.unref();
-    const close = (): void => {
-      closed = true;
-      clearInterval(checker);
-      child.kill('SIGTERM');
-    };
-    let listing: string;
-    try {
-      listing = await linkShow();
-    } catch (err) {
-      close();
-      throw new Error(`Cannot list the links (ip -o link show): ${(err as Error).message}`);
-    }
-    const initial = new Map<string, boolean>(names.map((n) => [n, false]));
-    for (const line of listing.split('\n')) {
-      const e = parseLinkLine(line);
-      if (e !== null && wanted.has(e.name)) initial.set(e.name, e.up);
-    }
-    for (const [n, up] of initial) known.set(n, up);
-    ready = true;
-    // Events seen during the listing are newer than it or the same; replaying them is harmless.
-    queueMicrotask(() => { for (const e of pending.splice(0)) onEvent(e); });
-    return { initial, close };
-  },
+export const systemMonitorIo: MonitorIo = {
+  // setpriv gives it a parent-death signal: a pivsd killed with SIGKILL leaves no monitor behind.
+  spawnMonitor: () => spawn('setpriv', ['--pdeathsig', 'TERM', 'ip', '-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] }),
+  listLinks: linkShow,
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  now: () => performance.now(),
+  carrier: sysfsCarrier,
 };
+
+function parseListing(listing: string, wanted: ReadonlySet<string>): Map<string, boolean> {
+  const states = new Map<string, boolean>([...wanted].map((n) => [n, false]));
+  for (const line of listing.split('\n')) {
+    const e = parseLinkLine(line);
+    if (e !== null && wanted.has(e.name)) states.set(e.name, e.up);
+  }
+  return states;
+}
+
+/**
+ * Link events from `ip -o monitor link`. A monitor that exits or cannot start (killed, OOM) is
+ * restarted with a backoff; once the new one runs, the links are listed again and every link whose
+ * state changed meanwhile is reported, so no change is lost for good. The carrier check below goes
+ * on in between, so a loss is still seen.
+ */
+export function monitorSource(io: MonitorIo): LinkSource {
+  return {
+    async watch(names, onEvent, onError, onNotice = () => undefined) {
+      const wanted = new Set(names);
+      // Only losses are taken from the flag: a link comes back through its rtnetlink event, which
+      // also carries the admin state.
+      const known = new Map<string, boolean>();
+      let closed = false;
+      const pending: LinkEvent[] = [];
+      let ready = false;
+      let child: MonitorChild | null = null;
+      let restartTimer: unknown = null;
+      let delayMs = RESTART_MIN_MS;
+
+      // The monitor starts before each listing, so no change can fall between the two.
+      const start = (): void => {
+        const c = io.spawnMonitor();
+        child = c;
+        const startedAt = io.now();
+        let ended = false;
+        const end = (why: string): void => {
+          if (ended || closed) return;
+          ended = true;
+          if (child === c) child = null;
+          if (io.now() - startedAt >= RESTART_RESET_MS) delayMs = RESTART_MIN_MS;
+          const wait = delayMs;
+          delayMs = Math.min(RESTART_MAX_MS, delayMs * 2);
+          onError(new Error(`ip monitor link ${why}; restarting it in ${wait} ms (carrier losses are still seen meanwhile).`));
+          restartTimer = io.setTimeout(() => {
+            restartTimer = null;
+            if (!closed) void restart();
+          }, wait);
+        };
+        c.on('error', (err: Error) => end(`could not run (${err.message})`));
+        c.on('exit', (code: number | null, signal: NodeJS.Signals | null) => end(`exited (${signal ?? code})`));
+        if (c.stdout === null) return;
+        createInterface({ input: c.stdout }).on('line', (line) => {
+          const e = parseLinkLine(line);
+          if (e === null || !wanted.has(e.name) || closed || child !== c) return;
+          known.set(e.name, e.up);
+          if (ready) onEvent(e);
+          else pending.push(e);
+        });
+      };
+
+      const restart = async (): Promise<void> => {
+        start();
+        let listing: string;
+        try {
+          listing = await io.listLinks();
+        } catch (err) {
+          if (!closed) onError(new Error(`Cannot list the links again after restarting ip monitor link: ${(err as Error).message}`));
+          return;
+        }
+        if (closed) return;
+        const changed: string[] = [];
+        for (const [n, up] of parseListing(listing, wanted)) {
+          if (known.get(n) === up) continue;
+          known.set(n, up);
+          changed.push(`${n} ${up ? 'up' : 'down'}`);
+          onEvent({ name: n, up });
+        }
+        onNotice(`ip monitor link restarted and the links re-read (${changed.length === 0 ? 'no change' : `changed: ${changed.join(', ')}`})`);
+      };
+
+      const checker = setInterval(() => {
+        if (!ready || closed) return;
+        for (const n of names) {
+          if (known.get(n) === true && !io.carrier(n)) {
+            known.set(n, false);
+            onEvent({ name: n, up: false });
+          }
+        }
+      }, CARRIER_CHECK_MS);
+      checker.unref();
+      const close = (): void => {
+        closed = true;
+        clearInterval(checker);
+        if (restartTimer !== null) io.clearTimeout(restartTimer);
+        child?.kill('SIGTERM');
+      };
+      start();
+      let listing: string;
+      try {
+        listing = await io.listLinks();
+      } catch (err) {
+        close();
+        throw new Error(`Cannot list the links (ip -o link show): ${(err as Error).message}`);
+      }
+      const initial = parseListing(listing, wanted);
+      for (const [n, up] of initial) known.set(n, up);
+      ready = true;
+      // Events seen during the listing are newer than it or the same; replaying them is harmless.
+      queueMicrotask(() => { for (const e of pending.splice(0)) onEvent(e); });
+      return { initial, close };
+    },
+  };
+}
+
+export const ipMonitorSource: LinkSource = monitorSource(systemMonitorIo);

@@ -157,7 +157,7 @@ export async function startLinks(opts: LinkServiceOptions): Promise<LinkService>
   const watch: LinkWatch = await source.watch(opts.links, (e) => {
     if (state === null) pending.push(e);
     else apply(linkChanged(state, e.name, e.up, clock.now()));
-  }, (err) => log.error({ err: err.message }, 'link monitoring failed'));
+  }, (err) => log.error({ err: err.message }, 'link monitoring failed'), (message) => log.info(message));
   const first = initialState(opts.links, opts.links.map((n) => watch.initial.get(n) === true), opts.holdDownMs, clock.now());
   // Nothing has moved at start: only a start on another link than the dataplane's is a change.
   apply(first);

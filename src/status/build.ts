@@ -4,7 +4,15 @@ import type {
   PeerDocument, PeerStatus, RealServerDocument, StatusDocument, StatusSources, VirtualServiceDocument, VrrpInstanceStatus,
 } from './model';
 
-export function buildStatus(sources: StatusSources): StatusDocument {
+export interface BuildOptions {
+  /**
+   * Shows each health check by its kind only ("script", "http"...), not its description: a
+   * script's command line (and its arguments) is not for unauthenticated readers.
+   */
+  redactChecks?: boolean;
+}
+
+export function buildStatus(sources: StatusSources, options: BuildOptions = {}): StatusDocument {
   const now = sources.now();
   const list = sources.list();
   const vrrp = sources.vrrp?.() ?? [];
@@ -24,7 +32,7 @@ export function buildStatus(sources: StatusSources): StatusDocument {
     peers: (sources.peers?.() ?? []).map((p) => peerDocument(p, now)),
     links: sources.links?.() ?? [],
     sync: sources.sync?.() ?? null,
-    virtualServices: list.virtualServices.map((s) => serviceDocument(s, vrrp)),
+    virtualServices: list.virtualServices.map((s) => serviceDocument(s, vrrp, options.redactChecks === true)),
   };
 }
 
@@ -47,9 +55,9 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-function serviceDocument(s: VirtualServiceState, vrrp: VrrpInstanceStatus[]): VirtualServiceDocument {
+function serviceDocument(s: VirtualServiceState, vrrp: VrrpInstanceStatus[], redact: boolean): VirtualServiceDocument {
   const instance = vrrp.find((v) => v.virtualAddresses.includes(s.address)) ?? null;
-  const realServers = s.realServers.map(realDocument);
+  const realServers = s.realServers.map((r) => realDocument(r, redact));
   return {
     protocol: s.protocol,
     address: s.address,
@@ -71,7 +79,8 @@ function serviceDocument(s: VirtualServiceState, vrrp: VrrpInstanceStatus[]): Vi
 }
 
 /** The list gives the weight the dataplane runs, and configuredWeight only when it differs. */
-function realDocument(r: RealServerState): RealServerDocument {
+function realDocument(r: RealServerState, redact: boolean): RealServerDocument {
+  const shown = (description: string): string => (redact ? checkKind(description) : description);
   return {
     address: r.address,
     port: r.port,
@@ -82,9 +91,10 @@ function realDocument(r: RealServerState): RealServerDocument {
     fallback: r.fallback === true,
     health: r.health === undefined ? null : {
       state: r.health.state,
-      lastResult: r.health.lastResult === null ? null : { ...r.health.lastResult },
+      lastResult: r.health.lastResult === null ? null
+        : { ...r.health.lastResult, checker: shown(r.health.lastResult.checker) },
       lastChange: r.health.lastChange,
-      checks: [...r.health.checks],
+      checks: r.health.checks.map(shown),
     },
     agent: r.agent === undefined ? null
       : { loadIndex: r.agent.loadIndex, lastReport: r.agent.lastReport, alive: r.agent.alive },
@@ -96,6 +106,11 @@ function realDocument(r: RealServerState): RealServerDocument {
     stats: { ...r.stats },
     rates: { ...r.rates },
   };
+}
+
+/** A check's description starts with its kind (src/health/*.ts): "script ...", "http GET ...". */
+function checkKind(description: string): string {
+  return description.split(' ', 1)[0];
 }
 
 function sum(values: number[]): number {

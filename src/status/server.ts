@@ -30,21 +30,30 @@ export interface StatusServer {
 const DASHBOARD_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
   + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+export const REQUEST_TIMEOUT_MS = 10_000;
+export const HEADERS_TIMEOUT_MS = 5_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Connections beyond this many at once are closed as they arrive (docs/status.md). */
+export const MAX_CONNECTIONS = 64;
+
 export async function startStatusServer(opts: StatusServerOptions): Promise<StatusServer> {
   const where = parseListen(opts.listen);
   if (where === null) throw new Error(`the status server address "${opts.listen}" is not ADDRESS:PORT`);
   const metrics = new StatusMetrics();
-  const server = createServer((req, res) => {
+  // Slow or idle clients must not hold sockets open forever on an appliance: the limits are set
+  // at creation, before the first connection can arrive.
+  const server = createServer({
+    requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // How often the two timeouts above are checked (Node's default, 30 s, would let them run late).
+    connectionsCheckingInterval: 1_000,
+  }, (req, res) => {
     handle(req, res, opts, metrics).catch((e: unknown) => {
       opts.logger?.error({ err: e, url: req.url }, 'status request failed');
       if (!res.headersSent) send(res, req, 500, 'text/plain; charset=utf-8', 'The status could not be built; see the pivsd log.\n');
       else res.destroy();
     });
   });
-  // Slow or idle clients must not hold sockets open forever on an appliance.
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
-  server.keepAliveTimeout = 5_000;
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(listenFailure(opts.listen, e))));
     server.listen(where.port, where.host, () => resolve());
@@ -95,6 +104,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: StatusSer
     return;
   }
   const path = new URL(req.url ?? '/', 'http://pivs').pathname;
+  // Without credentials anyone who reaches the port reads it: checks are shown by kind only.
+  const build = { redactChecks: opts.auth === undefined };
   switch (path) {
     case '/':
     case '/index.html':
@@ -102,10 +113,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: StatusSer
       send(res, req, 200, 'text/html; charset=utf-8', DASHBOARD_HTML);
       return;
     case '/status':
-      send(res, req, 200, 'application/json; charset=utf-8', `${JSON.stringify(buildStatus(opts.sources), null, 2)}\n`);
+      send(res, req, 200, 'application/json; charset=utf-8', `${JSON.stringify(buildStatus(opts.sources, build), null, 2)}\n`);
       return;
     case '/metrics': {
-      const text = await metrics.text(buildStatus(opts.sources));
+      const text = await metrics.text(buildStatus(opts.sources, build));
       send(res, req, 200, metrics.contentType, text);
       return;
     }
