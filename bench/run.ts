@@ -1,5 +1,6 @@
 // Runs every bench in turn and prints their tables: `npm run bench` (root; builds its own LANs).
 import { runBackgroundBench } from './background';
+import { runControlBatchBench } from './control_batch';
 import { runDataplaneBench } from './dataplane';
 import { runFailoverBench } from './failover';
 import { runLinkFailoverBench } from './link_failover';
@@ -9,6 +10,7 @@ const BENCHES: Array<[string, () => Promise<string>]> = [
   ['failover', runFailoverBench],
   ['link-failover', runLinkFailoverBench],
   ['background', runBackgroundBench],
+  ['control-batch', runControlBatchBench],
 ];
 
 async function main(): Promise<void> {

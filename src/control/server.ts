@@ -79,13 +79,15 @@ function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {
   let turn: Promise<void> = Promise.resolve();
   const enqueue = (step: () => Response | PagedResponse, then?: () => void): void => {
     turn = turn.then(async () => {
+      await readerCaughtUp(socket);
       const a = step();
       if ('pages' in a) await writePaged(socket, a);
       else reply(socket, a);
       then?.();
     }).catch((e: unknown) => logger.error({ err: e }, 'control answer failed'));
   };
-  // A client that does not read its answers is not read either, until it has taken them.
+  // A client that does not read its answers is not read either, until it has taken them; the
+  // requests already read wait for it too (readerCaughtUp).
   const throttle = (): void => {
     if (socket.writableLength > MAX_UNREAD_BYTES && !socket.isPaused()) {
       socket.pause();
@@ -97,7 +99,7 @@ function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {
     if (refused) return;
     let start = 0;
     let nl: number;
-    while ((nl = chunk.indexOf(0x0a, start)) >= 0) {
+    while ((nl = chunk.indexOf(0x0a, start)) >= 0 && pendingBytes + nl - start <= MAX_LINE_BYTES) {
       pending.push(chunk.subarray(start, nl));
       const line = Buffer.concat(pending).toString('utf8').trim();
       pending = [];
@@ -109,14 +111,30 @@ function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {
       pending.push(chunk.subarray(start));
       pendingBytes += chunk.length - start;
     }
+    // Over the limit, with or without its end in this chunk (a line is at most MAX_LINE_BYTES).
     if (pendingBytes > MAX_LINE_BYTES) {
       refused = true;
       pending = [];
       socket.pause();
       enqueue(() => ({ id: 0, error: { code: 'Invalid', message: `the request line is longer than ${MAX_LINE_BYTES} bytes; nothing was done and the connection is closed` } }),
-        () => socket.end());
+        // Closed whole once the answer is out: the rest of the line is never read.
+        () => socket.end(() => socket.destroy()));
     }
     throttle();
+  });
+}
+
+/** Resolves when the client has taken its answers down to MAX_UNREAD_BYTES (or is gone). */
+function readerCaughtUp(socket: Socket): Promise<void> {
+  if (socket.writableLength <= MAX_UNREAD_BYTES || socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
   });
 }
 
