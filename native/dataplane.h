@@ -243,8 +243,9 @@ class Dataplane {
   // Slot locked and FULL on entry; unlocked on return. False if re-armed (template in use).
   bool expire_locked(size_t idx, uint64_t now_ms);
   void count_change(Real* r, int d_active, int d_inact, int d_persist);
-  // The entry in slot idx (locked) now expires at t; was = its expiry before, 0 when new. A
-  // refresh to a later time leaves the wheel as it is: the entry is filed no later than it was.
+  // The entry in slot idx (locked) now expires at t; was = its expiry before (0: not known, the
+  // wheel then looks). A refresh to a later time leaves the wheel as it is: the entry is filed no
+  // later than it was, and that visit files it again. Per packet, that is one compare.
   void note_expiry(size_t idx, uint64_t t, uint64_t was = 0) {
     if (was != 0 && t >= was) return;
     wheel_.note(idx, t);

@@ -55,8 +55,16 @@ bool Workers::start(const std::string& ifname, int workers, const std::string& s
   return true;
 }
 
+void Workers::request_stop() {
+  {
+    std::lock_guard<std::mutex> g(sleep_mu_);
+    stop_ = true;
+  }
+  sleep_cv_.notify_all();
+}
+
 void Workers::stop() {
-  stop_ = true;
+  request_stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
   dp_.sync().stop_timer();
@@ -191,21 +199,25 @@ void Workers::run_worker(PacketRing* ring) {
 }
 
 void Workers::run_sweeper() {
-  // Expiry comes from the timer wheel: every 100 ms, the entries filed at the seconds passed, not
-  // the table. Behind it a slow walk of the table (all of it in kSafetyWalkTicks ticks) expires
-  // whatever the wheel would have missed, so a bug there cannot keep an entry for ever.
-  // Tombstones are compacted a tenth at a time, from the end down, so a run that crosses a tenth
-  // empties in one round. PIVS_BENCH_SWEEP=walk brings back the sweeper the wheel replaced (the
-  // whole table walked every second), for bench/background.ts to compare against; nothing else
-  // sets it.
+  // Expiry comes from the timer wheel: the entries filed at the seconds passed, not the table.
+  // Behind it a slow walk of the table (all of it every kSafetyWalkMs) expires whatever the wheel
+  // would have missed, so a bug there cannot keep an entry for ever. While there are tombstones,
+  // they are compacted a tenth of the table every 100 ms, from the end down, so a run that
+  // crosses a tenth empties in one round; without any, nothing needs the sweeper before the
+  // wheel's next second, and it sleeps until then. PIVS_BENCH_SWEEP=walk brings back the sweeper
+  // the wheel replaced (the whole table walked every second), for bench/background.ts to compare
+  // against; nothing else sets it.
   constexpr int kSteps = 10;
-  constexpr size_t kSafetyWalkTicks = 3000;  // 5 minutes
+  constexpr uint64_t kStepMs = 100;
+  constexpr uint64_t kSafetyWalkMs = 5 * 60 * 1000;
   // Named, so that top -H (and bench/) can tell its CPU from the workers'.
   pthread_setname_np(pthread_self(), "pivs-sweeper");
   const char* bench = std::getenv("PIVS_BENCH_SWEEP");
   const bool full_walk = bench && std::strcmp(bench, "walk") == 0;
   int step = 0;
   size_t walked = 0;
+  uint64_t last = monotonic_ms();
+  std::unique_lock<std::mutex> sleeping(sleep_mu_, std::defer_lock);
   while (!stop_.load(std::memory_order_relaxed)) {
     uint64_t now = monotonic_ms();
     size_t slots = dp_.table().slots();
@@ -214,14 +226,21 @@ void Workers::run_sweeper() {
       dp_.sweep(now, size_t(step) * chunk, size_t(step + 1) * chunk);
     } else {
       dp_.expire_due(now);
-      size_t part = (slots + kSafetyWalkTicks - 1) / kSafetyWalkTicks;
+      // At its pace however long the sleep was.
+      size_t part = size_t(uint64_t(slots) * (now - last) / kSafetyWalkMs) + 1;
       dp_.sweep(now, walked, walked + part);
       walked = walked + part >= slots ? 0 : walked + part;
     }
+    last = now;
     size_t down = size_t(kSteps - 1 - step);
     dp_.maintain_table(down * chunk, (down + 1) * chunk);
     if (++step == kSteps) step = 0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    bool busy = full_walk || dp_.table().tombstones() > 0;
+    uint64_t wait = busy ? kStepMs : TimerWheel::kTickMs - now % TimerWheel::kTickMs;
+    sleeping.lock();
+    sleep_cv_.wait_for(sleeping, std::chrono::milliseconds(wait),
+                       [this] { return stop_.load(std::memory_order_relaxed); });
+    sleeping.unlock();
   }
 }
 

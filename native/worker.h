@@ -4,7 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,7 +25,7 @@ class Workers {
   bool start(const std::string& ifname, int workers, const std::string& state_dir, std::string* err);
   void stop();  // joins every thread, releases sockets and rings
   // Asks the threads to end without waiting for them (stop() or the destructor joins later).
-  void request_stop() { stop_ = true; }
+  void request_stop();
   // Thread-safe: a plain send on its own packet socket.
   bool send_frame(const uint8_t* frame, uint32_t len, std::string* err);
   const NetDevInfo& info() const { return info_; }
@@ -43,6 +45,9 @@ class Workers {
   bool offloads_saved_ = false;
   std::string offload_record_;
   std::atomic<bool> stop_{false};
+  // The sweeper sleeps on this (up to a second when idle); request_stop() wakes it at once.
+  std::mutex sleep_mu_;
+  std::condition_variable sleep_cv_;
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::vector<std::thread> threads_;
   int send_fd_ = -1;
