@@ -1,22 +1,15 @@
 #include "conn_table.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
-#include <new>
 #include <random>
 #include <stdexcept>
+
+#include "cpu_relax.h"
+#include "zero_pages.h"
 
 namespace pivs {
 
 namespace {
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 inline uint32_t load32(const uint8_t* p) {
   uint32_t v;
@@ -51,14 +44,6 @@ inline void store_v6(V6Words& to, const uint8_t* c, const uint8_t* v) {
   for (int i = 0; i < 4; ++i) to.w[i].store(w[i]);
 }
 
-void* map_zeroed(size_t bytes) {
-  // Anonymous mappings are zero pages until written, so an idle table (or the IPv6 side of a
-  // table that only sees IPv4) costs no resident memory.
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  return p;
-}
 }  // namespace
 
 ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
@@ -75,9 +60,9 @@ ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
 }
 
 ConnTable::~ConnTable() {
-  munmap(slots_, map_bytes_);
-  munmap(v6_, v6_bytes_);
-  munmap(pkts_, pkts_bytes_);
+  unmap_zeroed(slots_, map_bytes_);
+  unmap_zeroed(v6_, v6_bytes_);
+  unmap_zeroed(pkts_, pkts_bytes_);
 }
 
 uint32_t ConnTable::hash(const ConnKey& k) const {

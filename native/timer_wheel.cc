@@ -1,21 +1,13 @@
 #include "timer_wheel.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
-#include <new>
+
+#include "cpu_relax.h"
+#include "zero_pages.h"
 
 namespace pivs {
 
 namespace {
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
 std::atomic<size_t> g_next_shard{0};
 }  // namespace
 
@@ -24,13 +16,10 @@ TimerWheel::TimerWheel(size_t slots)
       cap_(int64_t(kCopiesPerSlot * slots + 1024)) {
   // As the table's own arrays: zero pages until written, so an idle table costs no memory here.
   filed_bytes_ = std::max<size_t>(slots, 1) * sizeof(std::atomic<uint32_t>);
-  void* p = mmap(nullptr, filed_bytes_, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
-  filed_ = static_cast<std::atomic<uint32_t>*>(p);
+  filed_ = static_cast<std::atomic<uint32_t>*>(map_zeroed(filed_bytes_));
 }
 
-TimerWheel::~TimerWheel() { munmap(filed_, filed_bytes_); }
+TimerWheel::~TimerWheel() { unmap_zeroed(filed_, filed_bytes_); }
 
 size_t TimerWheel::my_shard() {
   // Threads take shards in turn: the first workers of a dataplane get one each.

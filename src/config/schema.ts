@@ -12,6 +12,8 @@ export const MAX_SECONDS = 2147483;
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const seconds = { type: 'integer', minimum: 1, maximum: MAX_SECONDS };
 const u16 = { type: 'integer', minimum: 0, maximum: 65535 };
+// The fast path's per-second budgets of frames handed up.
+const perSecond = { type: 'integer', minimum: 0, maximum: 1000000 };
 
 export const realServerSchema = {
   type: 'object',
@@ -112,9 +114,9 @@ export const configSchema = {
         holdDownMs: { type: 'integer', minimum: 0, maximum: 3600000 },
         expireNodestConn: { enum: ['none', 'udp', 'all'] },
         expireQuiescentTemplate: { type: 'boolean' },
-        icmpEchoPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
-        arpPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
-        ndPerSecond: { type: 'integer', minimum: 0, maximum: 1000000 },
+        icmpEchoPerSecond: perSecond,
+        arpPerSecond: perSecond,
+        ndPerSecond: perSecond,
         pressureThreshold: { type: 'number', minimum: 0, maximum: 1 },
         pressureEmbryonicTimeout: { type: 'integer', minimum: 1, maximum: 3600 },
         staticNeighbours: {

@@ -1,51 +1,26 @@
 // pivsadm -L -c over a listing in pages: printed as the pages come (stdout written once per page,
 // not once at the end), with exactly the text and the --json of the whole table at once.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ListFormat } from '../../src/cli/action';
 import { formatConnections } from '../../src/cli/format_conns';
 import { stableJson } from '../../src/cli/json';
 import { main } from '../../src/cli/main';
 import { NUMERIC } from '../../src/cli/names';
-import { parseConfig } from '../../src/config';
-import { Director } from '../../src/control/director';
-import { handleRequest } from '../../src/control/dispatch';
-import { startControlServer, type ControlServer } from '../../src/control/server';
 import type { ConnectionEntry } from '../../src/dataplane/types';
-import { FakeDataplane } from '../fakes/dataplane';
-import { FakeArp, quietLogger } from '../control/helpers';
+import { useDirectorSocket } from '../control/helpers';
 
 const FORMAT: ListFormat = {
   numeric: true, stats: false, rate: false, thresholds: false, persistentConn: false, exact: false,
   nosort: false, tunInfo: false, json: false,
 };
 
-let dir: string;
-let server: ControlServer;
-let dataplane: FakeDataplane;
-let director: Director;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pivsadm-pages-'));
-  dataplane = new FakeDataplane();
-  director = new Director({
-    config: parseConfig('director: {interface: eth0}\nvirtualServices: []\n'), dataplane, arp: new FakeArp(), logger: quietLogger(),
-  });
-  server = await startControlServer({ path: join(dir, 'pivsd.sock'), logger: quietLogger(), handle: (r) => handleRequest(director, r) });
-});
-after(async () => {
-  director.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const socket = useDirectorSocket('pivsadm-pages-');
 
 async function pivsadm(argv: string[]): Promise<{ code: number; writes: string[]; err: string }> {
   const writes: string[] = [];
   let err = '';
-  const code = await main(['--socket', server.path, ...argv], {
+  const code = await main(['--socket', socket().server.path, ...argv], {
     stdout: (t) => { writes.push(t); },
     stderr: (t) => { err += t; },
     readStdin: async () => '',
@@ -65,23 +40,23 @@ function entries(count: number): ConnectionEntry[] {
 }
 
 test('-L -c -n prints page by page the text of the whole table', async () => {
-  dataplane.conns = entries(3000);
+  socket().dataplane.conns = entries(3000);
   const r = await pivsadm(['-L', '-c', '-n']);
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.writes.join(''), formatConnections(dataplane.conns, FORMAT, NUMERIC));
+  assert.equal(r.writes.join(''), formatConnections(socket().dataplane.conns, FORMAT, NUMERIC));
   assert.equal(r.writes.length, 3, 'one write per page of 1024');
 });
 
 test('-L -c --json prints page by page the JSON of the whole table', async () => {
-  dataplane.conns = entries(2500);
+  socket().dataplane.conns = entries(2500);
   const r = await pivsadm(['-L', '-c', '--json']);
   assert.equal(r.code, 0, r.err);
-  assert.equal(r.writes.join(''), stableJson(dataplane.conns));
+  assert.equal(r.writes.join(''), stableJson(socket().dataplane.conns));
   assert.ok(r.writes.length >= 3);
 });
 
 test('an empty table: the title only, and [] in JSON', async () => {
-  dataplane.conns = [];
+  socket().dataplane.conns = [];
   assert.equal((await pivsadm(['-L', '-c', '-n'])).writes.join(''), formatConnections([], FORMAT, NUMERIC));
   assert.equal((await pivsadm(['-L', '-c', '--json'])).writes.join(''), '[]\n');
 });

@@ -1,7 +1,16 @@
 // Shared pieces of the control tests: a fake ARP service, a quiet logger, a raw socket client.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pino from 'pino';
+import { parseConfig } from '../../src/config';
+import { Director } from '../../src/control/director';
+import { handleRequest } from '../../src/control/dispatch';
 import type { Response } from '../../src/control/protocol';
+import { startControlServer, type ControlServer } from '../../src/control/server';
+import { FakeDataplane } from '../fakes/dataplane';
 
 export class FakeArp {
   readonly calls: { virtualAddresses: string[]; realAddresses: string[] }[] = [];
@@ -56,4 +65,37 @@ export function exchangePieces(path: string, pieces: ReadonlyArray<string | Buff
 export async function request(path: string, body: object): Promise<Response> {
   const [r] = await exchange(path, [JSON.stringify(body)]);
   return r;
+}
+
+export interface DirectorSocket {
+  server: ControlServer;
+  dataplane: FakeDataplane;
+  director: Director;
+}
+
+/**
+ * Registers before()/after() hooks that serve a Director with no virtual services over a control
+ * socket in a temporary directory (on a FakeDataplane), and remove it all; use the getter inside tests.
+ */
+export function useDirectorSocket(prefix: string): () => DirectorSocket {
+  let dir = '';
+  let made: DirectorSocket | undefined;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    const dataplane = new FakeDataplane();
+    const director = new Director({
+      config: parseConfig('director: {interface: eth0}\nvirtualServices: []\n'), dataplane, arp: new FakeArp(), logger: quietLogger(),
+    });
+    const server = await startControlServer({ path: join(dir, 'pivsd.sock'), logger: quietLogger(), handle: (r) => handleRequest(director, r) });
+    made = { server, dataplane, director };
+  });
+  after(async () => {
+    made?.director.close();
+    await made?.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (made === undefined) throw new Error('The control socket was not started (see the before hook\'s error).');
+    return made;
+  };
 }

@@ -2,21 +2,13 @@
 // listing where it is instead of making pivsd read the whole table into its socket buffer; the
 // event loop turns between pages; the pages arrive whole and in order through the real control
 // socket, to requestPages() page by page and to request() joined.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parseConfig } from '../../src/config';
 import { request as clientRequest, requestPages } from '../../src/control/client';
-import { Director } from '../../src/control/director';
-import { handleRequest } from '../../src/control/dispatch';
 import { writePaged } from '../../src/control/pages';
-import { startControlServer, type ControlServer } from '../../src/control/server';
 import type { ConnectionEntry } from '../../src/dataplane/types';
-import { FakeDataplane } from '../fakes/dataplane';
-import { FakeArp, quietLogger } from './helpers';
+import { useDirectorSocket } from './helpers';
 
 function entry(n: number): ConnectionEntry {
   return {
@@ -97,35 +89,18 @@ test('the event loop turns between pages, and empty pages write nothing', async 
   assert.equal(lines.length, 25, '24 pages and the response, nothing for the empty pages');
 });
 
-let dir: string;
-let server: ControlServer;
-let dataplane: FakeDataplane;
-let director: Director;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'pivs-pages-'));
-  dataplane = new FakeDataplane();
-  director = new Director({
-    config: parseConfig('director: {interface: eth0}\nvirtualServices: []\n'), dataplane, arp: new FakeArp(), logger: quietLogger(),
-  });
-  server = await startControlServer({ path: join(dir, 'pivsd.sock'), logger: quietLogger(), handle: (r) => handleRequest(director, r) });
-});
-after(async () => {
-  director.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const socket = useDirectorSocket('pivs-pages-');
 
 test('through the control socket: requestPages() gets the table page by page, request() joined', async () => {
-  dataplane.conns = Array.from({ length: 5000 }, (_, n) => entry(n));
+  socket().dataplane.conns = Array.from({ length: 5000 }, (_, n) => entry(n));
   const pages: ConnectionEntry[][] = [];
-  await requestPages(server.path, { method: 'connections' }, (p) => pages.push(p));
+  await requestPages(socket().server.path, { method: 'connections' }, (p) => pages.push(p));
   assert.deepEqual(pages.map((p) => p.length), [1024, 1024, 1024, 1024, 904]);
-  assert.deepEqual(pages.flat(), dataplane.conns);
-  assert.deepEqual(await clientRequest(server.path, { method: 'connections' }), dataplane.conns);
+  assert.deepEqual(pages.flat(), socket().dataplane.conns);
+  assert.deepEqual(await clientRequest(socket().server.path, { method: 'connections' }), socket().dataplane.conns);
 
-  dataplane.conns = [];
+  socket().dataplane.conns = [];
   const none: ConnectionEntry[][] = [];
-  await requestPages(server.path, { method: 'connections' }, (p) => none.push(p));
+  await requestPages(socket().server.path, { method: 'connections' }, (p) => none.push(p));
   assert.deepEqual(none, [[]]);
 });

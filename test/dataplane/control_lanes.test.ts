@@ -1,14 +1,13 @@
 // What the fast path hands up to the control plane: VRRP in a lane of its own, delivered first,
 // and ARP / neighbour discovery within per-second budgets, replies apart from requests.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dataplane } from '../../src/dataplane';
 import { DEFAULT_CONN_POLICY } from '../../src/config/model';
 import { arpRequest, ethernet, icmpFrame, ipPacket } from './frames';
-import { CLIENT, VIP, openSimulated, service } from './helpers';
+import { closedAfter, CLIENT, VIP, openSimulated, service } from './helpers';
 
-const open: Dataplane[] = [];
-after(() => open.forEach((dp) => dp.close()));
+const track = closedAfter();
 
 function arpReply(from: string): Buffer {
   const f = arpRequest('02:00:00:00:00:77', from, '198.18.0.2');
@@ -29,7 +28,7 @@ function nextBatch(dp: Dataplane): Promise<Buffer[]> {
 describe('frames handed up to the control plane', () => {
   it('ARP requests beyond their budget are dropped and counted; replies and VRRP are not held back', async () => {
     const dp = openSimulated([service()]);
-    open.push(dp);
+    track(dp);
     dp.setConnPolicy({ ...DEFAULT_CONN_POLICY, arpPerSecond: 5 });
     const batch = nextBatch(dp);
     for (let i = 0; i < 50; i++) dp.simulate(arpRequest('02:00:00:00:00:66', CLIENT, VIP), 10_000);
@@ -45,7 +44,7 @@ describe('frames handed up to the control plane', () => {
 
   it('neighbour discovery has a budget, advertisements apart from solicitations', async () => {
     const dp = openSimulated([service()]);
-    open.push(dp);
+    track(dp);
     dp.setConnPolicy({ ...DEFAULT_CONN_POLICY, ndPerSecond: 4 });
     const batch = nextBatch(dp);
     for (let i = 0; i < 20; i++) dp.simulate(icmpFrame({ src: '2001:db8::5', dst: 'ff02::1:ff00:10', icmpType: 135 }), 20_000);

@@ -1,17 +1,11 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Dataplane } from '../../src/dataplane';
 import { openDataplane } from '../../src/dataplane';
 import { zeroDrops } from '../../src/dataplane/types';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, arpRequest, icmpFrame, tcpFrame, udpFrame, withMacs } from './frames';
-import { CLIENT, DIRECTOR_MAC, MAC1, MAC2, RS1, RS2, VIP, dstMac, openSimulated, real, service } from './helpers';
+import { closedAfter, CLIENT, DIRECTOR_MAC, MAC1, MAC2, RS1, RS2, VIP, dstMac, openSimulated, real, service } from './helpers';
 
-const open: Dataplane[] = [];
-function track(dp: Dataplane): Dataplane {
-  open.push(dp);
-  return dp;
-}
-after(() => open.forEach((dp) => dp.close()));
+const track = closedAfter();
 
 const syn = (sport: number, over = {}) =>
   tcpFrame({ src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP_SYN, dstMac: DIRECTOR_MAC, ...over });

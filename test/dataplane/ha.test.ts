@@ -6,23 +6,21 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { Dataplane } from '../../src/dataplane';
 import { startRealServers } from '../../src/lab/pivsd';
 import { Topology } from '../../src/lab/topology';
 import { run, waitFor } from '../../src/lab/exec';
 import { TCP_SYN, icmpFrame, tcpFrame } from './frames';
-import { CLIENT, DIRECTOR_MAC, MAC1, MAC2, VIP, dstMac, openSimulated, service } from './helpers';
+import { closedAfter, CLIENT, DIRECTOR_MAC, MAC1, MAC2, VIP, dstMac, openSimulated, service } from './helpers';
 
 const VIP2 = '198.18.0.11';
-const open: Dataplane[] = [];
-after(() => open.forEach((dp) => dp.close()));
+const track = closedAfter();
 
 describe('setActiveAddresses', () => {
   const syn = (dst: string) => tcpFrame({ src: CLIENT, dst, sport: 40000, dport: 80, flags: TCP_SYN, dstMac: DIRECTOR_MAC });
 
   it('ignores frames for virtual addresses not in the list, ICMP included', async () => {
     const dp = openSimulated([service(), service({ address: VIP2 })]);
-    open.push(dp);
+    track(dp);
     const control: Buffer[] = [];
     let delivered!: () => void;
     const got = new Promise<void>((resolve) => { delivered = resolve; });
@@ -45,7 +43,7 @@ describe('setActiveAddresses', () => {
 
   it('forwards for every virtual address again with null, and for none with []', () => {
     const dp = openSimulated([service(), service({ address: VIP2 })]);
-    open.push(dp);
+    track(dp);
     dp.setActiveAddresses([]);
     assert.equal(dp.simulate(syn(VIP)), null);
     dp.setActiveAddresses(null);
@@ -54,7 +52,7 @@ describe('setActiveAddresses', () => {
 
   it('keeps the active list across apply() and refuses bad input without changing it', () => {
     const dp = openSimulated([service(), service({ address: VIP2 })]);
-    open.push(dp);
+    track(dp);
     dp.setActiveAddresses([VIP2]);
     dp.apply([service(), service({ address: VIP2 })]);
     assert.equal(dp.simulate(syn(VIP)), null);
@@ -68,7 +66,7 @@ describe('setActiveAddresses', () => {
     // wrr restarts its pass on every update(), which a rebuild of the table would call: the next
     // flow after a takeover would go to RS1 again instead of RS2.
     const dp = openSimulated([service({ scheduler: 'wrr' })]);
-    open.push(dp);
+    track(dp);
     const flow = (sport: number) => tcpFrame({ src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP_SYN, dstMac: DIRECTOR_MAC });
     assert.equal(dstMac(dp.simulate(flow(41000))), MAC1);
     dp.setActiveAddresses([]);
@@ -84,7 +82,7 @@ describe('setActiveAddresses', () => {
 describe('addMacAddress / removeMacAddress without an interface', () => {
   it('keeps the bookkeeping and refuses what is not a unicast MAC', () => {
     const dp = openSimulated([service()]);
-    open.push(dp);
+    track(dp);
     dp.addMacAddress('00:00:5e:00:01:33');
     dp.addMacAddress('00:00:5e:00:01:33');
     dp.removeMacAddress('00:00:5e:00:01:33');

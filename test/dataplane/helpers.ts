@@ -1,5 +1,6 @@
 // Shared set-up for dataplane tests: one virtual service template and a dataplane without an
 // interface, driven through simulate().
+import { after } from 'node:test';
 import { openDataplane } from '../../src/dataplane';
 import type { Dataplane } from '../../src/dataplane';
 import type { RealServer, VirtualService } from '../../src/config/model';
@@ -40,4 +41,14 @@ export function openSimulated(services: VirtualService[], neighbours: Record<str
 export function dstMac(frame: Buffer | null): string | null {
   if (!frame) return null;
   return [...frame.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** A tracker whose dataplanes are closed by an after() hook of the calling file or describe. */
+export function closedAfter(): (dp: Dataplane) => Dataplane {
+  const open: Dataplane[] = [];
+  after(() => open.forEach((dp) => dp.close()));
+  return (dp) => {
+    open.push(dp);
+    return dp;
+  };
 }

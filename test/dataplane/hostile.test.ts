@@ -1,25 +1,19 @@
 // Frames whose headers do not hold together: dropped as malformed, never forwarded, never an
 // entry, never counted as a service's bytes.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Dataplane } from '../../src/dataplane';
 import { openDataplane } from '../../src/dataplane';
 import { DEFAULT_CONN_POLICY } from '../../src/config/model';
 import { DROP_REASONS, zeroDrops } from '../../src/dataplane/types';
 import { loadNative } from '../../src/dataplane/native';
 import { TCP_SYN, tcpFrame } from './frames';
-import { CLIENT, DIRECTOR_MAC, MAC1, VIP, dstMac, openSimulated, real, service } from './helpers';
+import { closedAfter, CLIENT, DIRECTOR_MAC, MAC1, VIP, dstMac, openSimulated, real, service } from './helpers';
 
 const VIP6 = '2001:db8::10';
 const RS6 = '2001:db8::21';
 const CLIENT6 = '2001:db8:1::5';
 
-const open: Dataplane[] = [];
-function track(dp: Dataplane): Dataplane {
-  open.push(dp);
-  return dp;
-}
-after(() => open.forEach((dp) => dp.close()));
+const track = closedAfter();
 
 const syn = (over = {}) => tcpFrame({ src: CLIENT, dst: VIP, sport: 40000, dport: 80, flags: TCP_SYN, dstMac: DIRECTOR_MAC, ...over });
 const IP = 14;

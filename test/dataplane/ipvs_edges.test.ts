@@ -1,12 +1,11 @@
 // IPVS's corner cases, frame in, frame out: ICMP errors about a connection, fragments, a SYN on
 // a closing connection (conn_reuse_mode), entries of gone real servers (expire_nodest_conn,
 // expire_quiescent_template), and sloppy entries that must prove themselves.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Dataplane } from '../../src/dataplane';
 import { DEFAULT_CONN_POLICY, type RealServer } from '../../src/config/model';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, icmpErrorFrame, icmpFrame, ipOf, tcpFrame, udpFragments, udpFrame, withMacs } from './frames';
-import { CLIENT, DIRECTOR_MAC, MAC1, MAC2, RS1, RS2, VIP, dstMac, openSimulated, real, service } from './helpers';
+import { closedAfter, CLIENT, DIRECTOR_MAC, MAC1, MAC2, RS1, RS2, VIP, dstMac, openSimulated, real, service } from './helpers';
 
 const VIP6 = '2001:db8::10';
 const RS6A = '2001:db8::21';
@@ -15,12 +14,7 @@ const CLIENT6 = '2001:db8:1::5';
 const ROUTER = '198.18.0.254';
 const ROUTER6 = '2001:db8::fe';
 
-const open: Dataplane[] = [];
-function track(dp: Dataplane): Dataplane {
-  open.push(dp);
-  return dp;
-}
-after(() => open.forEach((dp) => dp.close()));
+const track = closedAfter();
 
 const tcp = (sport: number, flags: number, over = {}) =>
   tcpFrame({ src: CLIENT, dst: VIP, sport, dport: 80, flags, dstMac: DIRECTOR_MAC, ...over });

@@ -1,11 +1,11 @@
 // Connection sync from the per-packet path, checked byte for byte against IPVS sync v1 messages
 // built by hand (sync_bytes.ts), and installing peers' messages (the failover property).
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dataplane, SyncOptions } from '../../src/dataplane';
 import { flushSync } from '../../src/dataplane';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, tcpFrame, udpFrame, withMacs } from './frames';
-import { CLIENT, DIRECTOR_MAC, MAC1, MAC2, RS1, RS2, VIP, dstMac, openSimulated, real, service } from './helpers';
+import { closedAfter, CLIENT, DIRECTOR_MAC, MAC1, MAC2, RS1, RS2, VIP, dstMac, openSimulated, real, service } from './helpers';
 import {
   F_DROUTE, F_INACTIVE, F_NOOUTPUT, F_TEMPLATE, S_ESTABLISHED, S_FIN_WAIT, S_SYN_RECV,
   recordsOf, syncMessage, syncRecord,
@@ -13,13 +13,12 @@ import {
 
 const SYNC: SyncOptions = { syncId: 7, maxMessageSize: 1472, flushDelayMs: 1000, threshold: 3, period: 50 };
 
-const open: Dataplane[] = [];
-after(() => open.forEach((dp) => dp.close()));
+const track = closedAfter();
 
 /** A simulated dataplane with sync configured; `sent` collects every message it hands up. */
 function director(services = [service()], sync: Partial<SyncOptions> = {}) {
   const dp = openSimulated(services);
-  open.push(dp);
+  track(dp);
   dp.configureSync({ ...SYNC, ...sync });
   // Puts the dataplane on the simulate() clock at 0, so expiries read back exactly.
   dp.simulate(udpFrame({ src: CLIENT, dst: '198.18.0.250', dstMac: DIRECTOR_MAC }), 0);
@@ -82,7 +81,7 @@ describe('sync messages from the fast path (IPVS v1)', () => {
       [service({ address: vip6, realServers: [real(rs6)] })],
       { [rs6]: MAC1 },
     );
-    open.push(dp);
+    track(dp);
     dp.configureSync(SYNC);
     const sent: Buffer[] = [];
     dp.onSyncMessages((m) => sent.push(...m));
@@ -177,7 +176,7 @@ describe('sync messages from the fast path (IPVS v1)', () => {
 
   it('queues nothing before configureSync()', () => {
     const dp = openSimulated([service()]);
-    open.push(dp);
+    track(dp);
     const sent: Buffer[] = [];
     dp.onSyncMessages((m) => sent.push(...m));
     dp.simulate(tcp(42200, TCP_SYN), 0);
@@ -188,7 +187,7 @@ describe('sync messages from the fast path (IPVS v1)', () => {
 
   it('refuses bad sync options with one sentence', () => {
     const dp = openSimulated([service()]);
-    open.push(dp);
+    track(dp);
     assert.throws(() => dp.configureSync({ ...SYNC, syncId: 256 }), /syncId must be an integer between 0 and 255/);
     assert.throws(() => dp.configureSync({ ...SYNC, maxMessageSize: 40 }), /maxMessageSize must be an integer between 80/);
     assert.throws(() => dp.configureSync({ ...SYNC, threshold: 50, period: 50 }), /threshold must be below the sync period/);
@@ -329,7 +328,7 @@ describe('installing peers\' sync messages', () => {
 
   it('refuses installSync() before configureSync()', () => {
     const dp = openSimulated([service()]);
-    open.push(dp);
+    track(dp);
     assert.throws(() => dp.installSync(syncMessage(7, [learnt()])), /configureSync\(\) must be called before installSync\(\)/);
     assert.throws(() => dp.installSync('x' as unknown as Buffer), TypeError);
   });
@@ -362,7 +361,7 @@ describe('bulk resync (exportSync)', () => {
 
   it('refuses exportSync() before configureSync()', () => {
     const dp = openSimulated([service()]);
-    open.push(dp);
+    track(dp);
     assert.throws(() => dp.exportSync(), /configureSync\(\) must be called before exportSync\(\)/);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { HealthCheckSpec } from '../../src/config/model';
 import type { CheckResult } from '../../src/health/checker';
 import { createChecker } from '../../src/health/create';
+import { useScriptDir } from './script_dir';
 
 const LOCAL = '127.0.0.1';
 
@@ -249,16 +250,7 @@ describe('dns checker', () => {
 });
 
 describe('script checker', () => {
-  let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'pivs-script-')); });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  function script(name: string, body: string): string {
-    const path = join(dir, name);
-    writeFileSync(path, `#!/bin/sh\n${body}\n`);
-    chmodSync(path, 0o755);
-    return path;
-  }
+  const { path: inDir, script } = useScriptDir('pivs-script-');
 
   it('maps exit codes as keepalived MISC_CHECK does', async () => {
     const exit = script('exit.sh', 'exit "$1"');
@@ -272,14 +264,14 @@ describe('script checker', () => {
   });
 
   it('passes the real server in its environment and runs no shell on its arguments', async () => {
-    const out = join(dir, 'env.out');
+    const out = inDir('env.out');
     const echo = script('env.sh', `printf '%s %s %s' "$PIVS_REAL_ADDRESS" "$PIVS_REAL_PORT" "$1" > ${out}`);
     assert.equal((await run({ type: 'script', command: [echo, '$(touch x); *'] }, 8080)).ok, true);
     assert.equal(readFileSync(out, 'utf8'), '127.0.0.1 8080 $(touch x); *');
   });
 
   it('kills a script that outlives the timeout and reports it down', async () => {
-    const pidFile = join(dir, 'pid');
+    const pidFile = inDir('pid');
     const slow = script('slow.sh', `echo $$ > ${pidFile}; exec sleep 30`);
     assert.deepEqual(await run({ type: 'script', command: [slow] }, 80, 500), { ok: false, message: 'no answer before the timeout' });
     const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -292,7 +284,7 @@ describe('script checker', () => {
   });
 
   it('reports a program that cannot be run', async () => {
-    assert.deepEqual(await run({ type: 'script', command: [join(dir, 'missing')] }, 80),
-      { ok: false, message: `could not run ${join(dir, 'missing')}: ENOENT` });
+    assert.deepEqual(await run({ type: 'script', command: [inDir('missing')] }, 80),
+      { ok: false, message: `could not run ${inDir('missing')}: ENOENT` });
   });
 });

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
 import { dropCapsArgs, runScript } from '../../src/health/script_runner';
+import { useScriptDir } from './script_dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'pivs-runner-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function script(name: string, body: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
+const { path: inDir, script } = useScriptDir('pivs-runner-');
 
 function alive(pid: number): boolean {
   try {
@@ -31,7 +22,7 @@ describe('runScript', () => {
   });
 
   it('runs the program with no capabilities at all', async () => {
-    const out = join(dir, 'caps');
+    const out = inDir('caps');
     const caps = script('caps.sh', `grep -E '^Cap(Eff|Prm|Amb|Inh)' /proc/self/status > ${out}`);
     const e = await runScript([caps]).exited;
     assert.equal(e.code, 0);
@@ -41,7 +32,7 @@ describe('runScript', () => {
   });
 
   it('runs it in a process group of its own and kills the whole group on timeout', async () => {
-    const pids = join(dir, 'pids');
+    const pids = inDir('pids');
     // The grandchild sleeps forever in the background; the script itself waits for it.
     const forker = script('forker.sh', `sleep 1000 & echo "$$ $! $(ps -o pgid= -p $$)" > ${pids}.tmp; mv ${pids}.tmp ${pids}; wait`);
     const run = runScript([forker], { timeoutMs: 300 });
@@ -60,11 +51,11 @@ describe('runScript', () => {
   });
 
   it('passes the environment and reports a program that cannot be run', async () => {
-    const out = join(dir, 'env');
+    const out = inDir('env');
     const env = script('env.sh', `printf %s "$PIVS_X" > ${out}`);
     assert.equal((await runScript([env], { env: { PIVS_X: 'yes' } }).exited).code, 0);
     assert.equal(readFileSync(out, 'utf8'), 'yes');
-    const missing = await runScript([join(dir, 'missing')]).exited;
+    const missing = await runScript([inDir('missing')]).exited;
     assert.equal((missing.error as NodeJS.ErrnoException).code, 'ENOENT');
   });
 });

@@ -1,23 +1,14 @@
 // VRRP notify commands and track scripts run through health/script_runner.ts: no capabilities,
 // own process group, the whole group killed when their timeout ends them.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import pino from 'pino';
 import { spawnRunner } from '../../src/vrrp/notify';
 import { systemTrackIo } from '../../src/vrrp/track';
+import { useScriptDir } from '../health/script_dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'pivs-vrrp-scripts-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function script(name: string, body: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
+const { path: inDir, script } = useScriptDir('pivs-vrrp-scripts-');
 
 /** Running or not: a zombie waiting for init to reap it counts as gone. */
 function running(pid: number): boolean {
@@ -36,14 +27,14 @@ async function grandchildGone(pidFile: string): Promise<boolean> {
 }
 
 test('a notify command that hangs is killed with its grandchildren', async () => {
-  const pidFile = join(dir, 'notify.pid');
+  const pidFile = inDir('notify.pid');
   const hang = script('notify.sh', `sleep 1000 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; wait`);
   await spawnRunner(pino({ level: 'silent' }))([hang, 'MASTER'], 300);
   assert.equal(await grandchildGone(pidFile), true);
 });
 
 test('a track script that hangs fails and is killed with its grandchildren; one without capabilities passes', async () => {
-  const pidFile = join(dir, 'track.pid');
+  const pidFile = inDir('track.pid');
   const hang = script('track.sh', `sleep 1000 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; wait`);
   assert.equal(await systemTrackIo.check([hang], 300), false);
   assert.equal(await grandchildGone(pidFile), true);
