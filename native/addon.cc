@@ -3,10 +3,14 @@
 
 #include "binding_dataplane.h"
 #include "binding_sched.h"
+#include "peer_cred.h"
+#include "sd_notify.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pivs::InitDataplaneBinding(env, exports);
   pivs::InitSchedBinding(env, exports);
+  pivs::InitSdNotifyBinding(env, exports);
+  pivs::InitPeerCredBinding(env, exports);
   return exports;
 }
 

@@ -56,7 +56,8 @@ function main(): void {
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
   const loop = async () => {
-    const started = Date.now();
+    // The period is timed on the monotonic clock: a wall clock set back must not silence the agent.
+    const started = performance.now();
     try {
       const outcome = await reporter.tick();
       if (outcome.sent !== wasSending) {
@@ -67,7 +68,7 @@ function main(): void {
     } catch (e) {
       logger.error({ err: e }, 'report failed');
     }
-    if (!stopping) timer = setTimeout(() => void loop(), Math.max(0, config.periodMs - (Date.now() - started)));
+    if (!stopping) timer = setTimeout(() => void loop(), Math.max(0, config.periodMs - (performance.now() - started)));
   };
   void loop();
   const links: Promise<AgentLinks | null> = setup.links.length > 1

@@ -9,7 +9,10 @@ import type { AgentSettings, VirtualService, VirtualServiceKey } from '../config
 import type { AgentState, ListResult } from '../control/protocol';
 import type { RealAvailability, RealTarget } from '../control/weights';
 import type { Dataplane } from '../dataplane/types';
+import { systemClock, type Clock } from '../arp/clock';
 import { canonicalAddress } from '../config/address';
+import { RejectionLog } from '../sync/rejection_log';
+import { isReplay, REPLAY_WINDOW_SIZE, ReplayWindow } from '../sync/replay_window';
 import { decodeReport } from './codec';
 import { dynamicWeightOf } from './dynamic_weight';
 
@@ -25,16 +28,18 @@ export interface AgentReceiverDeps {
   /** The configured virtual services, read at each tick so reloads and pivsadm edits follow. */
   services: () => readonly VirtualService[];
   dataplane: Pick<Dataplane, 'setLoad'>;
-  /** ms since the epoch (lastReport is shown as an ISO time of this clock). */
-  now: () => number;
+  /** Wall clock, ms since the epoch: lastReport is shown on it (default Date.now). */
+  now?: () => number;
+  /** Timeouts run on this monotonic clock, so a wall clock set back or forward moves none (default performance.now). */
+  clock?: Pick<Clock, 'now'>;
   logger?: Logger;
 }
 
 interface Heard {
-  seq: bigint;
   loadIndex: number;
   weight?: number;
-  atMs: number;
+  /** When the last report was accepted, on the monotonic clock. */
+  at: number;
 }
 
 /** spoofed: a report for another address than the one it came from. */
@@ -50,7 +55,12 @@ function targetKey(service: VirtualServiceKey, address: string): string {
 
 export class AgentReceiver {
   private readonly heard = new Map<string, Heard>();
-  private readonly startedMs: number;
+  /** Bounded as `heard` is, by the addresses whose reports verify: one window per real server, none forgotten. */
+  private readonly replay = new ReplayWindow(REPLAY_WINDOW_SIZE, Number.POSITIVE_INFINITY);
+  private readonly rejections: RejectionLog | null;
+  private readonly wallNow: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly startedAt: number;
   /** Targets this receiver made quiescent, so it can take back exactly those. */
   private readonly quiescent = new Map<string, RealTarget>();
   private readonly loadsSet = new Set<string>();
@@ -61,7 +71,10 @@ export class AgentReceiver {
   readonly refused: Record<Exclude<HandleOutcome, 'accepted'>, number> = { forged: 0, replayed: 0, spoofed: 0 };
 
   constructor(private readonly deps: AgentReceiverDeps) {
-    this.startedMs = deps.now();
+    this.wallNow = deps.now ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
+    this.startedAt = this.clock.now();
+    this.rejections = deps.logger === undefined ? null : new RejectionLog(deps.logger);
     this.key = Buffer.from(deps.settings.key, 'utf8');
     this.keys = new Map((deps.settings.keys ?? []).map((k) => [canonicalAddress(k.address).address, Buffer.from(k.key, 'utf8')]));
   }
@@ -79,21 +92,31 @@ export class AgentReceiver {
       return this.refuse('spoofed', { from: sender, address: report.address });
     }
     const previous = this.heard.get(report.address);
-    const now = this.deps.now();
-    // Anything not above the last accepted seq is a replay (or a duplicate), unless the last one
-    // is older than timeoutMs: then the agent restarted with a clock that went back, or a
-    // forged huge seq got in; either way that seq must not lock the real agent out for good.
-    if (previous !== undefined && report.seq <= previous.seq) {
-      if (now - previous.atMs < this.deps.settings.timeoutMs) return this.refuse('replayed', { from: sender, seq: String(report.seq) });
-      this.deps.logger?.warn({ address: report.address, seq: String(report.seq), last: String(previous.seq) },
+    const now = this.clock.now();
+    let verdict = this.replay.check(report.address, report.seq);
+    // A seq already seen, or below the window, is a replay unless the last accepted report is
+    // timeoutMs old: then the agent restarted with a clock that went back, or a forged huge seq
+    // got in; either way that seq must not lock the real agent out for good.
+    if (isReplay(verdict)) {
+      if (previous === undefined || now - previous.at < this.deps.settings.timeoutMs) {
+        return this.refuse('replayed', { from: sender, seq: String(report.seq), replay: verdict });
+      }
+      this.deps.logger?.warn({ address: report.address, seq: String(report.seq) },
         'agent sequence went back after a silence: taking it as a restart');
+      this.replay.forget(report.address);
+      verdict = this.replay.check(report.address, report.seq);
     }
-    const wasAlive = previous !== undefined && this.isAlive(report.address, this.deps.now());
-    const heard: Heard = { seq: report.seq, loadIndex: report.loadIndex, atMs: this.deps.now() };
-    if (report.weight !== undefined) heard.weight = report.weight;
-    this.heard.set(report.address, heard);
-    this.deps.dataplane.setLoad(report.address, report.loadIndex);
-    this.loadsSet.add(report.address);
+    const wasAlive = previous !== undefined && this.isAlive(report.address, now);
+    if (verdict === 'late' && previous !== undefined) {
+      // A reordered report shows the agent is up, but its figures are older than those already taken.
+      previous.at = now;
+    } else {
+      const heard: Heard = { loadIndex: report.loadIndex, at: now };
+      if (report.weight !== undefined) heard.weight = report.weight;
+      this.heard.set(report.address, heard);
+      this.deps.dataplane.setLoad(report.address, report.loadIndex);
+      this.loadsSet.add(report.address);
+    }
     // A server coming back takes new connections at once rather than at the next tick.
     if (!wasAlive) this.tick();
     return 'accepted';
@@ -101,15 +124,13 @@ export class AgentReceiver {
 
   private refuse(why: Exclude<HandleOutcome, 'accepted'>, detail: Record<string, unknown>): HandleOutcome {
     this.refused[why]++;
-    // At warn on the 1st, 2nd, 4th... time of each kind, so a flood cannot flood the log.
-    const n = this.refused[why];
-    this.deps.logger?.[(n & (n - 1)) === 0 ? 'warn' : 'debug']({ ...detail, times: n }, `agent report refused: ${why}`);
+    this.rejections?.note(why, detail, `agent report refused: ${why}`);
     return why;
   }
 
   /** Applies timeouts and dynamic weights; the listener runs it a few times per timeout. */
   tick(): void {
-    const now = this.deps.now();
+    const now = this.clock.now();
     const services = this.deps.services();
     const wantQuiescent = new Map<string, RealTarget>();
     const dynamicAddresses = new Set<string>();
@@ -147,8 +168,8 @@ export class AgentReceiver {
     const heard = this.heard.get(address);
     const state: AgentState = {
       loadIndex: heard?.loadIndex ?? null,
-      lastReport: heard === undefined ? null : new Date(heard.atMs).toISOString(),
-      alive: this.isAlive(address, this.deps.now()),
+      lastReport: heard === undefined ? null : new Date(this.wallNow() - (this.clock.now() - heard.at)).toISOString(),
+      alive: this.isAlive(address, this.clock.now()),
     };
     if (heard?.weight !== undefined) state.weight = heard.weight;
     return state;
@@ -164,7 +185,7 @@ export class AgentReceiver {
 
   /** Heard within timeoutMs; a server never heard of gets timeoutMs from the receiver's start. */
   private isAlive(address: string, now: number): boolean {
-    const since = this.heard.get(address)?.atMs ?? this.startedMs;
+    const since = this.heard.get(address)?.at ?? this.startedAt;
     return now - since < this.deps.settings.timeoutMs;
   }
 

@@ -33,6 +33,7 @@ export function describeError(method: string, error: ErrorBody): string {
     case 'RealExists': return 'Destination already exists';
     case 'NoReal': return 'No such destination';
     case 'Invalid':
+    case 'Forbidden':
     case 'Internal':
     default:
       return error.message;

@@ -94,6 +94,8 @@ export interface DirectorSettings {
   links?: DirectorLink[];
   /** Stable carrier a better link needs before traffic moves back to it (set when links is). */
   holdDownMs?: number;
+  /** Where pivsd keeps what must outlive it: the sequence mark of signed sync and heartbeat (default DEFAULT_STATE_DIRECTORY). */
+  stateDirectory?: string;
   /** See ConnPolicy; absent: DEFAULT_CONN_POLICY's value. */
   expireNodestConn?: ExpireNodestConn;
   expireQuiescentTemplate?: boolean;
@@ -161,6 +163,8 @@ export interface DirectorLink {
 }
 
 export const DEFAULT_LINK_HOLD_DOWN_MS = 5000;
+/** systemd's StateDirectory=pivs. */
+export const DEFAULT_STATE_DIRECTORY = '/var/lib/pivs';
 
 /** Credentials the status server asks for (HAProxy-style stats auth); either kind is accepted. */
 export interface StatusAuth {

@@ -112,6 +112,7 @@ export const configSchema = {
           },
         },
         holdDownMs: { type: 'integer', minimum: 0, maximum: 3600000 },
+        stateDirectory: { type: 'string' },
         expireNodestConn: { enum: ['none', 'udp', 'all'] },
         expireQuiescentTemplate: { type: 'boolean' },
         icmpEchoPerSecond: perSecond,

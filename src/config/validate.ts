@@ -102,6 +102,9 @@ function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptio
   }
   const director: DirectorSettings = { interface: iface, ...DEFAULT_DIRECTOR, ...rest };
   if (director.links !== undefined) director.holdDownMs ??= DEFAULT_LINK_HOLD_DOWN_MS;
+  if (director.stateDirectory !== undefined && !director.stateDirectory.startsWith('/')) {
+    fail('director.stateDirectory', `"${director.stateDirectory}" is not an absolute path; give one such as /var/lib/pivs`);
+  }
   if (!isPrime(director.mhTableSize)) {
     fail('director.mhTableSize', `${director.mhTableSize} is not a prime number (Maglev needs one, e.g. 65537)`);
   }

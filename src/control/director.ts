@@ -10,6 +10,7 @@ import { buildList, serviceStatKey, statSamples } from './list';
 import type { Command, ErrorBody, ListResult } from './protocol';
 import { RateEstimator, SAMPLE_INTERVAL_MS } from './rates';
 import { applyCommands, type ZeroTarget } from './state';
+import { uncoveredVirtualAddress } from '../config/vrrp';
 import { WeightOverrides, type OverrideSource, type RealAvailability, type RealTarget } from './weights';
 
 /** What control/ needs of the ARP service (src/arp's ArpService satisfies it). */
@@ -23,6 +24,9 @@ export interface DirectorOptions {
   arp: AddressListener;
   logger: Logger;
 }
+
+/** Sections a reload does not apply: the services built from them run until pivsd restarts. */
+export const STARTUP_SECTIONS = ['director', 'agent', 'status', 'vrrp', 'sync', 'heartbeat', 'snmp'] as const satisfies readonly (keyof Config)[];
 
 export class Director {
   private current: Config;
@@ -59,15 +63,30 @@ export class Director {
   }
 
   /**
-   * Swaps in a reloaded configuration. Director settings (interface, workers, table sizes) only
-   * take effect at start, so the running ones are kept and a difference is logged.
+   * Swaps in a reloaded configuration. The sections read only at start (STARTUP_SECTIONS) keep
+   * their running values, so what pivsadm checks against (VRRP's addresses, say) is what runs; one
+   * warning line names those the file changed.
    */
   replace(config: Config): ErrorBody | null {
-    if (!isDeepStrictEqual(config.director, this.current.director)) {
-      this.logger.warn({ running: this.current.director, file: config.director },
-        'director settings changed in the file; they take effect when pivsd restarts');
+    const next: Config = structuredClone(config);
+    const changed: string[] = [];
+    for (const section of STARTUP_SECTIONS) {
+      if (!isDeepStrictEqual(config[section], this.current[section])) changed.push(section);
+      if (this.current[section] === undefined) delete next[section];
+      else Object.assign(next, { [section]: structuredClone(this.current[section]) });
     }
-    return this.commit({ ...structuredClone(config), director: this.current.director });
+    for (const service of next.virtualServices) {
+      const uncovered = uncoveredVirtualAddress(next.vrrp, service.address);
+      if (uncovered !== null && changed.includes('vrrp')) {
+        return { code: 'Invalid', message: `${uncovered} (the running one: vrrp changes take effect when pivsd restarts)` };
+      }
+    }
+    const error = this.commit(next);
+    if (error === null && changed.length > 0) {
+      this.logger.warn({ sections: changed },
+        `the file changes ${changed.join(', ')}, read only at start: ${changed.length === 1 ? 'it takes' : 'they take'} effect when pivsd restarts`);
+    }
+    return error;
   }
 
   /** A health checker's or an agent's verdict on a real server; the table follows at once. */

@@ -121,6 +121,7 @@ export type ErrorCode =
   | 'RealExists'         // "Destination already exists"
   | 'NoReal'             // "No such destination"
   | 'Invalid'            // a bad argument; message says which
+  | 'Forbidden'          // the client may not use the socket (peer_check.ts)
   | 'Internal';
 
 export interface ErrorBody {

@@ -5,7 +5,9 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, unlinkSync } 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { loadNative, type PeerCredentials } from '../dataplane/native';
 import { writePaged } from './pages';
+import { refusal, type SocketOwner } from './peer_check';
 import type { PagedResponse, Response } from './protocol';
 
 /**
@@ -21,6 +23,8 @@ export const MAX_UNREAD_BYTES = 1024 * 1024;
 export const SOCKET_GROUP = 'pivs';
 
 export interface ControlServerOptions {
+  /** Who connected (default: the addon's SO_PEERCRED); null when it cannot be told. */
+  credentialsOf?: (socket: Socket) => PeerCredentials | null;
   path: string;
   handle: (request: unknown) => Response | PagedResponse;
   logger: Logger;
@@ -41,10 +45,20 @@ export async function startControlServer(options: ControlServerOptions): Promise
   checkDirectory(dirname(path));
   await removeStaleSocket(path);
   const sockets = new Set<Socket>();
+  const owner: SocketOwner = { uid: process.getuid?.() ?? 0, group: groupId(SOCKET_GROUP) };
+  const credentialsOf = options.credentialsOf ?? kernelCredentials;
   const server = createServer((socket) => {
     if (sockets.size >= MAX_CONNECTIONS) {
       logger.warn({ limit: MAX_CONNECTIONS }, 'control socket connection refused: too many at once');
       socket.destroy();
+      return;
+    }
+    const peer = credentialsOf(socket);
+    const refused = peer === null ? 'pivsd could not tell who connected to its control socket; nothing was done' : refusal(peer, owner, SOCKET_GROUP);
+    if (refused !== null) {
+      logger.warn({ uid: peer?.uid, pid: peer?.pid }, `control socket connection refused: ${refused}`);
+      reply(socket, { id: 0, error: { code: 'Forbidden', message: refused } });
+      socket.end(() => socket.destroy());
       return;
     }
     sockets.add(socket);
@@ -68,6 +82,17 @@ export async function startControlServer(options: ControlServerOptions): Promise
   server.on('error', (e) => logger.error({ err: e }, 'control socket error'));
   logger.info({ socket: path }, 'control socket listening');
   return { path, close: () => closeServer(server, sockets, path) };
+}
+
+/** SO_PEERCRED of the accepted connection, through its file descriptor (Node keeps it on the handle). */
+function kernelCredentials(socket: Socket): PeerCredentials | null {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return null;
+  try {
+    return loadNative().peerCredentials(fd);
+  } catch {
+    return null;
+  }
 }
 
 function serve(socket: Socket, { handle, logger }: ControlServerOptions): void {

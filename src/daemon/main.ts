@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // systemd (Type=notify, WatchdogSec): ready once everything listens; no-op outside systemd.
-  const systemd = systemdNotifier();
+  const systemd = systemdNotifier({ onError: (reason) => logger.warn({ reason }, 'systemd notification not sent') });
   systemd.ready();
   reloads.started(() => daemon.reload(), logger);
   let stopping = false;

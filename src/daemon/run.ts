@@ -9,14 +9,15 @@ import { resolveSocketPath } from '../control/socket-path';
 import type { Dataplane, DataplaneOptions } from '../dataplane/types';
 import type { DaemonOptions } from './options';
 import { DEFAULT_STATUS } from '../config/model';
-import { daemonSources, linkStatus, vrrpStatus, type StatusServer, type StatusServerOptions } from '../status';
+import { daemonSources, linkStatus, startTime, vrrpStatus, type StatusServer, type StatusServerOptions } from '../status';
 // HA transport (issue 3, sync/heartbeat): see the block after director.startRates().
 import { startHeartbeat, type HeartbeatService } from '../heartbeat';
-import { startSync, type SyncService } from '../sync';
+import { sequenceReservation, startSync, type SyncService } from '../sync';
 import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
 import { reloadConfig, type ReloadOutcome } from './reload';
 import { HealthMonitor, notifier } from '../health';
 import { startAgentListener } from '../agent/listener';
+import type { AgentReceiver } from '../agent/receiver';
 import { startLinks, ipAddressMover, type LinkService, type LinkFollower, type LinkServiceOptions } from '../link';
 
 export interface DaemonDeps {
@@ -48,7 +49,7 @@ export interface Daemon {
 
 export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promise<Daemon> {
   const { logger } = deps;
-  const startedAtMs = Date.now();
+  const startedAt = startTime();
   const overrides: ValidateOptions = {};
   if (opts.interface !== undefined) overrides.interface = opts.interface;
   if (opts.workers !== undefined) overrides.workers = opts.workers;
@@ -71,12 +72,13 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     undo.unshift(() => health.stop());
     director.addListAnnotator((list) => health.annotate(list));
     health.update(director.config);
+    let agentReceiver: AgentReceiver | null = null;
     if (config.agent !== undefined) {
       // Agent settings (port, key, timeout) are read at start only, like director settings.
       const agent = await startAgentListener({
-        settings: config.agent, director, dataplane, logger,
-        services: () => director.config.virtualServices, now: () => Date.now(),
+        settings: config.agent, director, dataplane, logger, services: () => director.config.virtualServices,
       });
+      agentReceiver = agent.receiver;
       undo.unshift(() => void agent.close());
       director.addListAnnotator((list) => agent.receiver.annotate(list));
     }
@@ -95,9 +97,13 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     }
     // --- HA transport (issue 3): heartbeat and sync start before VRRP, which is handed
     // heartbeat (isPeerAlive) and sync (mayBecomeMaster, the bulk-resync gate). ---
-    const heartbeat = await startHeartbeat(config, { logger: logger.child({ module: 'heartbeat' }), fault: () => links?.allDown() ?? false });
+    // One sequence mark on disk for both, so a restart with the clock behind is still accepted.
+    const sequences = sequenceReservation(config, logger.child({ module: 'sequence' }));
+    const heartbeat = await startHeartbeat(config, {
+      logger: logger.child({ module: 'heartbeat' }), fault: () => links?.allDown() ?? false, sequences,
+    });
     if (heartbeat !== null) undo.unshift(() => heartbeat.close());
-    const sync = await startSync(config, { dataplane, director, logger: logger.child({ module: 'sync' }) });
+    const sync = await startSync(config, { dataplane, director, logger: logger.child({ module: 'sync' }), sequences });
     if (sync !== null) undo.unshift(() => sync.close());
     // --- end HA transport ---
     // VRRP (issue 3): the election decides which virtual addresses this director answers and forwards for.
@@ -118,12 +124,15 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     if (deps.startStatus !== undefined && statusSettings.listen !== false) {
       const running = vrrp;
       const redundancy = links;
+      const receiver = agentReceiver;
       status = await deps.startStatus({
         listen: statusSettings.listen, auth: statusSettings.auth, logger,
-        sources: daemonSources(director, dataplane, startedAtMs, {
+        sources: daemonSources(director, dataplane, startedAt, {
           vrrp: running === null ? undefined : () => vrrpStatus(running.states()),
           peers: heartbeat === null ? undefined : () => heartbeat.peers(),
-          sync: sync === null ? undefined : () => sync.counters(),
+          sync: sync === null ? undefined : () => ({ ...sync.counters(), recordsRefused: sync.recordCounters() }),
+          heartbeat: heartbeat === null ? undefined : () => heartbeat.counters(),
+          agent: receiver === null ? undefined : () => ({ refused: { ...receiver.refused } }),
           links: redundancy === null ? undefined : () => linkStatus(redundancy.status()),
         }),
       });
@@ -171,10 +180,11 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         return outcome;
       },
       stop: async () => {
+        // Before anything else stops: the priority-0 adverts hand the addresses over at once
+        // (closing the servers may wait for their clients).
+        await vrrp?.close();
         await server.close();
         await status?.close();
-        // Before anything else stops: the priority-0 adverts hand the addresses over at once.
-        await vrrp?.close();
         for (const step of undo) step();
         logger.info('pivsd stopped');
       },

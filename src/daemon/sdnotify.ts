@@ -1,14 +1,12 @@
 // systemd readiness and watchdog notifications (sd_notify) for Type=notify units.
 //
-// $NOTIFY_SOCKET is a unix *datagram* socket, which Node cannot open (net is stream-only, dgram
-// is UDP-only), and the npm packages that can need a native build per architecture that the
-// cross-built image would have to carry too. systemd's own `systemd-notify` CLI sends the datagram
-// instead; the unit sets NotifyAccess=all because the sender is that child, not pivsd. systemd
-// finds a sender's unit by its PID, so a sender that exits before PID 1 reads the message could be
-// dropped: systemd-notify (bookworm's systemd 252) avoids that by waiting on BARRIER=1 until PID 1
-// has processed the message. READY=1 still rides along with every watchdog ping and pings go out
-// three times per WatchdogSec, so even a lost datagram neither fails the start nor trips the watchdog.
-import { execFile } from 'node:child_process';
+// The datagram goes out from pivsd's own process through the addon (Node has no unix datagram
+// sockets): systemd takes the sender's PID from the kernel's SCM_CREDENTIALS, and the unit's
+// NotifyAccess=main accepts only the main PID, so no helper process can stand in (nor can any
+// child of pivsd, such as a health-check script, claim READY or feed the watchdog). READY=1 rides
+// along with every watchdog ping and pings go out three times per WatchdogSec, so one lost
+// datagram neither fails the start nor trips the watchdog.
+import { sdNotify } from '../dataplane/sd_notify';
 
 export interface Notifier {
   /** READY=1 now, then READY=1 + WATCHDOG=1 every WatchdogSec/3 when the unit has a watchdog. */
@@ -19,8 +17,10 @@ export interface Notifier {
 
 export interface NotifierOptions {
   env?: NodeJS.ProcessEnv;
-  /** Sends one message (lines "KEY=value"); default: systemd-notify. */
-  send?: (lines: string[]) => void;
+  /** Sends one message (lines "KEY=value") to $NOTIFY_SOCKET; default: the addon's sdNotify. */
+  send?: (socket: string, lines: string[]) => void;
+  /** Told why a message could not be sent, once until a send succeeds again. */
+  onError?: (sentence: string) => void;
   /** Timer hooks (tests); default setInterval/clearInterval. */
   every?: (ms: number, fn: () => void) => { stop(): void };
 }
@@ -30,10 +30,23 @@ const NO_OP: Notifier = { ready: () => undefined, stopping: () => undefined };
 /** A Notifier for this process; a no-op outside systemd (no $NOTIFY_SOCKET). */
 export function systemdNotifier(options: NotifierOptions = {}): Notifier {
   const env = options.env ?? process.env;
-  if (env.NOTIFY_SOCKET === undefined || env.NOTIFY_SOCKET === '') return NO_OP;
-  const send = options.send ?? ((lines: string[]) => sendWithSystemdNotify(lines, env));
+  const socket = env.NOTIFY_SOCKET;
+  if (socket === undefined || socket === '') return NO_OP;
+  const rawSend = options.send ?? sdNotify;
   const every = options.every ?? defaultEvery;
   const intervalMs = watchdogIntervalMs(env);
+  let failing = false;
+  // A notification that fails must never disturb the daemon; a watchdog that cannot be fed every
+  // 10 s must not flood the log either, hence one report per run of failures.
+  const send = (lines: string[]) => {
+    try {
+      rawSend(socket, lines);
+      failing = false;
+    } catch (e) {
+      if (!failing) options.onError?.(e instanceof Error ? e.message : String(e));
+      failing = true;
+    }
+  };
   let timer: { stop(): void } | null = null;
   return {
     ready() {
@@ -56,11 +69,6 @@ export function watchdogIntervalMs(env: NodeJS.ProcessEnv, pid: number = process
   if (!Number.isSafeInteger(usec) || usec <= 0) return null;
   if (env.WATCHDOG_PID !== undefined && env.WATCHDOG_PID !== '' && Number(env.WATCHDOG_PID) !== pid) return null;
   return Math.max(1, Math.floor(usec / 3000));
-}
-
-function sendWithSystemdNotify(lines: string[], env: NodeJS.ProcessEnv): void {
-  // Fire and forget: a notification that fails must never disturb the daemon.
-  execFile('systemd-notify', lines, { env, timeout: 5000 }, () => undefined);
 }
 
 function defaultEvery(ms: number, fn: () => void): { stop(): void } {

@@ -137,6 +137,15 @@ export interface NativeDataplane {
   releaseRetired(): void;
 }
 
+/** The kernel's record of the process at the other end of a unix socket. */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+  /** Supplementary groups. */
+  groups: number[];
+}
+
 export interface NativeAddon {
   Dataplane: new (
     iface: string | null,
@@ -147,6 +156,10 @@ export interface NativeAddon {
   ) => NativeDataplane;
   /** See sched_sim.ts for its argument and result. */
   simulateSchedule(spec: unknown): Int32Array;
+  /** One datagram to $NOTIFY_SOCKET (path or @abstract); throws an Error with one sentence. See sd_notify.ts. */
+  sdNotify(socket: string, message: string): void;
+  /** Who connected to a unix stream socket (SO_PEERCRED, SO_PEERGROUPS); throws an Error with one sentence. */
+  peerCredentials(fd: number): PeerCredentials;
 }
 
 let addon: NativeAddon | undefined;

@@ -1,9 +1,10 @@
 // From the validated `heartbeat:` section to HeartbeatServiceOptions.
 import type { HeartbeatSettings } from '../config/model';
+import type { Reservation } from '../sync/sequence';
 import type { HeartbeatLogger, HeartbeatServiceOptions } from './service';
 
 export function heartbeatServiceOptions(
-  settings: HeartbeatSettings, deps: { name: string; logger?: HeartbeatLogger; fault?: () => boolean },
+  settings: HeartbeatSettings, deps: { name: string; logger?: HeartbeatLogger; fault?: () => boolean; sequences?: Reservation },
 ): HeartbeatServiceOptions {
   return {
     name: deps.name,
@@ -15,5 +16,6 @@ export function heartbeatServiceOptions(
     deadIntervals: settings.deadIntervals,
     logger: deps.logger,
     fault: deps.fault,
+    ...(deps.sequences === undefined ? {} : { sequences: deps.sequences }),
   };
 }

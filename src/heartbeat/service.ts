@@ -2,12 +2,17 @@
 // sends a signed heartbeat to each peer's address on that link every interval, and declares a path
 // dead after deadIntervals intervals without a valid one. VRRP asks isPeerAlive() so a standby does
 // not take over while the master still answers on some path (split-brain guard). Each heartbeat also
-// carries the sender's view: FAULT (it has stepped down, so it must not hold its peer back) and which
-// paths it hears the recipient on, since a one-way cut is invisible to the side that still receives.
+// carries the sender's view: FAULT (it has stepped down, so it must not hold its peer back), which
+// paths it hears the recipient on, since a one-way cut is invisible to the side that still receives,
+// and its VRRP claims and STOPPING flag, against which VRRP checks each advert (peer_word.ts).
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { ReplayGuard, SequenceSource } from '../sync/sequence';
-import { decodeHeartbeat, encodeHeartbeat, MAX_HEARTBEAT_LINKS } from './codec';
+import { systemClock, type Clock } from '../arp/clock';
+import { RejectionLog } from '../sync/rejection_log';
+import { isReplay, ReplayWindow } from '../sync/replay_window';
+import { clockReservation, SequenceSource, type Reservation } from '../sync/sequence';
+import { decodeHeartbeat, encodeHeartbeat, MAX_HEARTBEAT_LINKS, type VrrpClaim } from './codec';
+import { holdsMastership, vouchFor, type PeerWord, type Vouch } from './peer_word';
 
 export const HEARTBEAT_PORT = 8849;
 
@@ -40,7 +45,12 @@ export interface HeartbeatServiceOptions {
   intervalMs: number;
   deadIntervals: number;
   logger?: HeartbeatLogger;
+  /** Wall clock: the datagrams' timestamp field and lastSeenMs as shown (default Date.now). */
   now?: () => number;
+  /** Liveness runs on this monotonic clock: a wall clock set back or forward moves no deadline (default performance.now). */
+  clock?: Pick<Clock, 'now'>;
+  /** Where the sequence numbers come from (default: the wall clock alone; pivsd: sequence_store.ts). */
+  sequences?: Reservation;
   /** Opens a link's socket; tests wrap it to cut a path. */
   createSocket?: (link: HeartbeatLinkOptions) => dgram.Socket;
   /** This director's fault state (every link down), read at each send; default never. */
@@ -63,6 +73,10 @@ export interface PeerStatus {
   alive: boolean;
   /** The peer's last heartbeat said it has every link down and has stepped down. */
   fault: boolean;
+  /** The peer's last heartbeat said it is stopping. */
+  stopping: boolean;
+  /** The VRRP instances the peer's last heartbeat listed, with their state and effective priority. */
+  claims: VrrpClaim[];
   paths: PathStatus[];
 }
 
@@ -92,7 +106,8 @@ export interface HeartbeatCounters {
 
 interface PathState {
   alive: boolean;
-  lastSeenMs: number | null;
+  /** On the monotonic clock. */
+  lastSeenAt: number | null;
   peerHears: boolean | null;
 }
 
@@ -102,14 +117,21 @@ export class HeartbeatService {
   private readonly opts: HeartbeatServiceOptions;
   private readonly log: HeartbeatLogger;
   private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
   private readonly events = new EventEmitter();
   private readonly sockets: (dgram.Socket | null)[] = [];
   private readonly sequences: SequenceSource[];
-  private readonly replay = new ReplayGuard();
+  private readonly replay = new ReplayWindow();
+  private readonly rejections: RejectionLog;
   /** paths[peer index][link index] */
   private readonly paths: PathState[][];
   /** The FAULT flag of each peer's last heartbeat. */
   private readonly peerFault: boolean[];
+  /** The STOPPING flag and the VRRP claims of each peer's last heartbeat. */
+  private readonly peerStopping: boolean[];
+  private readonly peerClaims: VrrpClaim[][];
+  private claimSource: () => VrrpClaim[] = () => [];
+  private stopping = false;
   private readonly count: HeartbeatCounters = { sent: 0, received: 0, forged: 0, replayed: 0, refused: 0 };
   private timer: NodeJS.Timeout | null = null;
   /** Datagrams whose handling threw (a bug, contained); logged at warn on powers of two only. */
@@ -127,9 +149,14 @@ export class HeartbeatService {
     this.opts = opts;
     this.log = opts.logger ?? noLog;
     this.now = opts.now ?? Date.now;
-    this.sequences = opts.links.map(() => new SequenceSource(this.now()));
-    this.paths = opts.peers.map(() => opts.links.map(() => ({ alive: false, lastSeenMs: null, peerHears: null })));
+    this.clock = opts.clock ?? systemClock;
+    this.rejections = new RejectionLog(this.log);
+    const sequences = opts.sequences ?? clockReservation(this.now());
+    this.sequences = opts.links.map(() => new SequenceSource(sequences));
+    this.paths = opts.peers.map(() => opts.links.map(() => ({ alive: false, lastSeenAt: null, peerHears: null })));
     this.peerFault = opts.peers.map(() => false);
+    this.peerStopping = opts.peers.map(() => false);
+    this.peerClaims = opts.peers.map(() => []);
   }
 
   /** Binds every link's socket, then starts sending and watching. */
@@ -165,12 +192,49 @@ export class HeartbeatService {
   }
 
   /**
-   * True if the peer owning `address` (on any link) is alive on at least one path and does not report
-   * FAULT: a master that stepped down must not keep its backup from taking over. Unknown address: false.
+   * True if the peer owning `address` (on any link) is alive on at least one path and reports neither
+   * FAULT nor STOPPING: a master that stepped down or is leaving must not keep its backup from taking
+   * over. Unknown address: false.
    */
   isPeerAlive(address: string): boolean {
+    return holdsMastership(this.wordOf(address));
+  }
+
+  /** Whether the peer owning `address` backs an advert for `vrid` at `priority` (see Vouch). */
+  vouch(address: string, vrid: number, priority: number): Vouch {
+    return vouchFor(this.wordOf(address), vrid, priority);
+  }
+
+  /** True if one of this director's heartbeat links has `localAddress`, so peers' addresses there are theirs on that LAN. */
+  hasLinkAt(localAddress: string): boolean {
+    return this.opts.links.some((l) => l.localAddress === localAddress);
+  }
+
+  /** Where this director's VRRP claims come from (read at every send). */
+  setClaimSource(source: () => VrrpClaim[]): void {
+    this.claimSource = source;
+  }
+
+  /** Sends a heartbeat now: the claims changed, and the peer must hear it before the advert that shows it. */
+  announce(): void {
+    this.send(this.now());
+  }
+
+  /** From now on every heartbeat says STOPPING; one goes out at once, ahead of the priority-0 adverts. */
+  leave(): void {
+    this.stopping = true;
+    this.announce();
+  }
+
+  /** Called after every valid heartbeat, with the sending peer's addresses (a pending advert may now be vouched for). */
+  onPeerHeartbeat(handler: (addresses: readonly string[]) => void): void {
+    this.events.on('heartbeat', handler);
+  }
+
+  private wordOf(address: string): PeerWord | undefined {
     const i = this.opts.peers.findIndex((p) => p.addresses.includes(address));
-    return i >= 0 && !this.peerFault[i] && this.paths[i].some((p) => p.alive);
+    if (i < 0) return undefined;
+    return { alive: this.paths[i].some((p) => p.alive), fault: this.peerFault[i], stopping: this.peerStopping[i], claims: this.peerClaims[i] };
   }
 
   peers(): PeerStatus[] {
@@ -178,9 +242,11 @@ export class HeartbeatService {
       name: peer.name,
       alive: this.paths[i].some((p) => p.alive),
       fault: this.peerFault[i],
+      stopping: this.peerStopping[i],
+      claims: this.peerClaims[i].map((c) => ({ ...c })),
       paths: this.opts.links.map((link, j) => {
-        const { alive, lastSeenMs, peerHears } = this.paths[i][j];
-        return { link: link.name, address: peer.addresses[j], alive, lastSeenMs, peerHears };
+        const { alive, lastSeenAt, peerHears } = this.paths[i][j];
+        return { link: link.name, address: peer.addresses[j], alive, lastSeenMs: this.wallTimeOf(lastSeenAt), peerHears };
       }),
     }));
   }
@@ -206,23 +272,38 @@ export class HeartbeatService {
     this.sockets.fill(null);
   }
 
+  /** A monotonic instant as the wall clock reads it now: shown, never compared. */
+  private wallTimeOf(at: number | null): number | null {
+    return at === null ? null : this.now() - (this.clock.now() - at);
+  }
+
   private tick(): void {
     const o = this.opts;
     const now = this.now();
     // Expire first, so the hears masks sent below are current.
     const deadAfter = o.deadIntervals * o.intervalMs;
+    const at = this.clock.now();
     for (const [i, states] of this.paths.entries()) {
       for (const [j, state] of states.entries()) {
-        if (state.alive && state.lastSeenMs !== null && now - state.lastSeenMs > deadAfter) this.transition(i, j, false);
+        if (state.alive && state.lastSeenAt !== null && at - state.lastSeenAt > deadAfter) this.transition(i, j, false);
       }
     }
+    this.send(now);
+  }
+
+  /** One heartbeat to every peer over every link; `timestampMs` is the datagram's timestamp field. */
+  private send(timestampMs: number): void {
+    const o = this.opts;
     const fault = o.fault?.() ?? false;
+    const claims = this.claimSource();
     const hears = this.paths.map((states) => states.reduce((mask, s, j) => (s.alive ? mask | (1 << j) : mask), 0));
     for (const [j, socket] of this.sockets.entries()) {
       if (socket === null) continue;
       const sequence = this.sequences[j].take();
       for (const [i, peer] of o.peers.entries()) {
-        const datagram = encodeHeartbeat({ linkId: j, sender: o.name, sequence, timestampMs: now, fault, hears: hears[i] }, o.key);
+        const datagram = encodeHeartbeat({
+          linkId: j, sender: o.name, sequence, timestampMs, fault, stopping: this.stopping, hears: hears[i], claims,
+        }, o.key);
         this.count.sent++;
         socket.send(datagram, o.peerPort ?? o.port, peer.addresses[j], (err) => {
           if (err) this.log.debug({ err, peer: peer.name, link: o.links[j].name }, 'heartbeat: send failed');
@@ -238,23 +319,39 @@ export class HeartbeatService {
     if (!h.ok) {
       if (h.reason === 'forged') this.count.forged++;
       else this.count.refused++;
-      this.log.debug({ link: o.links[linkIndex].name, from: rinfo.address, detail: h.detail }, 'heartbeat: dropped a datagram');
+      this.rejections.note(h.reason, { link: o.links[linkIndex].name, from: rinfo.address, detail: h.detail }, 'heartbeat: dropped a datagram');
       return;
     }
     const i = o.peers.findIndex((p) => p.name === h.sender);
     // A heartbeat counts for one path only: the link it was sent for, from the peer's address there.
     if (i < 0 || h.linkId !== linkIndex || o.peers[i].addresses[linkIndex] !== rinfo.address) {
       this.count.refused++;
-      this.log.debug({ link: o.links[linkIndex].name, from: rinfo.address, sender: h.sender, linkId: h.linkId }, 'heartbeat: not from a known peer on this link');
+      this.rejections.note('unknownPath', { link: o.links[linkIndex].name, from: rinfo.address, sender: h.sender, linkId: h.linkId }, 'heartbeat: not from a known peer on this link');
       return;
     }
-    if (!this.replay.accept(`${h.sender}/${linkIndex}`, h.sequence)) {
+    const verdict = this.replay.check(`${h.sender}/${linkIndex}`, h.sequence);
+    if (isReplay(verdict)) {
       this.count.replayed++;
+      this.rejections.note(verdict, { link: o.links[linkIndex].name, from: rinfo.address, sender: h.sender, sequence: String(h.sequence) }, 'heartbeat: dropped a replayed datagram');
       return;
     }
-    this.paths[i][linkIndex].lastSeenMs = this.now();
+    this.paths[i][linkIndex].lastSeenAt = this.clock.now();
     if (!this.paths[i][linkIndex].alive) this.transition(i, linkIndex, true);
+    // A late (reordered) heartbeat proves the path, but its flags are older than those already taken.
+    if (verdict === 'late') return;
     this.takeReport(i, h.fault, h.hears);
+    this.takeClaims(i, h.stopping, h.claims);
+    this.events.emit('heartbeat', o.peers[i].addresses);
+  }
+
+  private takeClaims(peerIndex: number, stopping: boolean, claims: VrrpClaim[]): void {
+    const peer = this.opts.peers[peerIndex];
+    if (stopping !== this.peerStopping[peerIndex]) {
+      this.peerStopping[peerIndex] = stopping;
+      if (stopping) this.log.info({ peer: peer.name }, `heartbeat: peer ${peer.name} is stopping`);
+      else this.log.info({ peer: peer.name }, `heartbeat: peer ${peer.name} is back in the election`);
+    }
+    this.peerClaims[peerIndex] = claims;
   }
 
   private takeReport(peerIndex: number, fault: boolean, hears: number): void {

@@ -1,12 +1,16 @@
 // pivsd's heartbeat wiring: the service when the config has a `heartbeat:` section.
 import type { Config } from '../config/model';
+import type { Reservation } from '../sync/sequence';
 import { haName } from '../sync/start';
 import { heartbeatServiceOptions } from './options';
 import { HeartbeatService, type HeartbeatLogger } from './service';
 
-/** `fault`: this director has every link down (link/ allDown()); its heartbeats then say FAULT. */
+/**
+ * `fault`: this director has every link down (link/ allDown()); its heartbeats then say FAULT.
+ * `sequences`: where the links' sequence numbers come from (sequenceReservation()).
+ */
 export async function startHeartbeat(
-  config: Config, deps: { logger: HeartbeatLogger; fault?: () => boolean },
+  config: Config, deps: { logger: HeartbeatLogger; fault?: () => boolean; sequences?: Reservation },
 ): Promise<HeartbeatService | null> {
   if (config.heartbeat === undefined) return null;
   const service = new HeartbeatService(heartbeatServiceOptions(config.heartbeat, { name: haName(config), ...deps }));

@@ -16,7 +16,8 @@ export interface DaemonModules {
   alivePeers?: () => number;
 }
 
-export function daemonSnmpSources(director: Director, modules: DaemonModules, now: () => number = Date.now): SnmpSources {
+/** `now`: the monotonic clock that up-times are measured on, as MibView's startMs is. */
+export function daemonSnmpSources(director: Director, modules: DaemonModules, now: () => number = () => performance.now()): SnmpSources {
   const sources: SnmpSources = { list: () => director.list() };
   if (modules.vrrp !== undefined) {
     const read = modules.vrrp;

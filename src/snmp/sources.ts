@@ -38,7 +38,7 @@ export interface VrrpInstanceView {
   preempt: boolean;
   acceptMode: boolean;
   virtualAddresses: string[];
-  /** Milliseconds since the epoch when the instance left Initialize; null while in it. */
+  /** When the instance left Initialize, in ms on the monotonic clock (performance.now); null while in it. */
   upSinceMs: number | null;
   newMasterReason: NewMasterReason;
   stats?: VrrpInstanceStats;

@@ -12,8 +12,9 @@ export const SERVED_ROOTS: readonly string[] = [VRRPV3_MIB, PIVS_MIB];
 export interface ViewOptions {
   /** How long one snapshot is served (default REFRESH_RATE_MS, as vrrpv3StatisticsRefreshRate says). */
   cacheMs?: number;
+  /** Monotonic ms (default performance.now): cache ages and up-times must not follow the wall clock. */
   now?: () => number;
-  /** When sysUpTime was 0, for vrrpv3OperationsUpTime (default: process start). */
+  /** When sysUpTime was 0, for vrrpv3OperationsUpTime, on the same clock as upSinceMs (default: process start). */
   startMs?: number;
 }
 
@@ -27,8 +28,8 @@ export class MibView {
   constructor(sources: SnmpSources, options: ViewOptions = {}) {
     this.taker = new SnapshotTaker(sources);
     this.cacheMs = options.cacheMs ?? REFRESH_RATE_MS;
-    this.now = options.now ?? Date.now;
-    this.startMs = options.startMs ?? Date.now() - process.uptime() * 1000;
+    this.now = options.now ?? (() => performance.now());
+    this.startMs = options.startMs ?? performance.now() - process.uptime() * 1000;
   }
 
   /** A fresh snapshot (bypassing the cache), for the notification poller. */

@@ -3,6 +3,7 @@ import type { RealServerState, VirtualServiceState } from '../control/protocol';
 import type {
   PeerDocument, PeerStatus, RealServerDocument, StatusDocument, StatusSources, VirtualServiceDocument, VrrpInstanceStatus,
 } from './model';
+import { STATES } from './sources';
 
 export interface BuildOptions {
   /**
@@ -24,7 +25,7 @@ export function buildStatus(sources: StatusSources, options: BuildOptions = {}):
       pivsVersion: list.pivsVersion,
       ipvsVersion: list.ipvsVersion,
       startedAt: new Date(sources.startedAtMs).toISOString(),
-      uptimeSeconds: Math.max(0, Math.round((now - sources.startedAtMs) / 100) / 10),
+      uptimeSeconds: Math.max(0, Math.round(sources.uptimeMs() / 100) / 10),
       connTableSize: list.connTableSize,
     },
     dataplane: sources.dataplane?.() ?? null,
@@ -32,6 +33,8 @@ export function buildStatus(sources: StatusSources, options: BuildOptions = {}):
     peers: (sources.peers?.() ?? []).map((p) => peerDocument(p, now)),
     links: sources.links?.() ?? [],
     sync: sources.sync?.() ?? null,
+    heartbeat: sources.heartbeat?.() ?? null,
+    agent: sources.agent?.() ?? null,
     virtualServices: list.virtualServices.map((s) => serviceDocument(s, vrrp, options.redactChecks === true)),
   };
 }
@@ -43,6 +46,8 @@ function peerDocument(p: PeerStatus, now: number): PeerDocument {
     name: p.name,
     alive: p.alive,
     fault: p.fault,
+    stopping: p.stopping,
+    claims: p.claims.map((c) => ({ virtualRouterId: c.virtualRouterId, state: STATES[c.state], priority: c.priority })),
     lastHeartbeat: iso(last),
     lastHeartbeatAgeSeconds: last === null ? null : Math.max(0, Math.round(now - last) / 1000),
     paths: p.paths.map((path) => ({

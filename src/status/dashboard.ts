@@ -103,6 +103,10 @@ const SCRIPT = String.raw`
     return (s % 60) + 's';
   }
   function badge(text, kind) { return '<span class="badge ' + kind + '">' + esc(text) + '</span>'; }
+  function heartbeatDropped(h) {
+    var n = h ? h.forged + h.replayed + h.refused : 0;
+    return n > 0 ? '<div class="row meta" data-heartbeat-dropped><span>heartbeats dropped</span><span>' + num(n) + '</span></div>' : '';
+  }
   function serviceKey(s) { return s.protocol.toUpperCase() + ' ' + (s.address.indexOf(':') >= 0 ? '[' + s.address + ']' : s.address) + ':' + s.port; }
 
   // Rates from counter differences between two documents, timed by the director's own clock.
@@ -184,7 +188,7 @@ const SCRIPT = String.raw`
       var paths = p.paths.map(function (x) { return esc(x.link) + (x.alive ? ' ✓' : ' ✗'); }).join(' · ');
       return '<div class="row" data-peer="' + esc(p.name) + '"><span>' + esc(p.name) + '</span>' + badge(p.alive ? 'alive' : 'silent', p.alive ? 'good' : 'bad') + (p.fault ? badge('fault', 'bad') : '') + '</div>'
         + '<div class="row meta"><span>' + esc(age) + (paths ? ' · ' + paths : '') + '</span></div>';
-    }).join('') : '<div class="none">none</div>') + '</div>';
+    }).join('') : '<div class="none">none</div>') + heartbeatDropped(doc.heartbeat) + '</div>';
     out += '<div class="tile"><h2>Links</h2>' + (doc.links.length ? doc.links.map(function (l) {
       return '<div class="row" data-link="' + esc(l.name) + '"><span>' + esc(l.name) + '</span>' + badge(l.up ? 'up' : 'down', l.up ? 'good' : 'bad') + '</div>'
         + '<div class="row meta"><span>' + esc(l.interface) + (l.active ? ' · active' : '') + '</span></div>';

@@ -2,5 +2,5 @@ export { startStatusServer, type StatusServer, type StatusServerOptions } from '
 export { buildStatus } from './build';
 export { statusSchema } from './schema';
 export { StatusMetrics, METRICS } from './metrics';
-export { daemonSources, linkStatus, vrrpStatus, type OptionalProviders } from './sources';
+export { daemonSources, linkStatus, startTime, vrrpStatus, type OptionalProviders, type StartTime } from './sources';
 export type * from './model';

@@ -2,7 +2,10 @@
 // themselves in collect() from the document built for this scrape: nothing runs between scrapes.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { DROP_REASONS, type Counters } from '../dataplane/types';
-import type { RealServerDocument, StatusDocument, SyncStatus, VirtualServiceDocument } from './model';
+import { ADVERT_DROP_REASONS } from '../vrrp/validate';
+import type {
+  AgentStatus, HeartbeatStatus, RealServerDocument, StatusDocument, SyncStatus, VirtualServiceDocument,
+} from './model';
 
 type Labels = Record<string, string>;
 type Sample = [Labels, number];
@@ -109,6 +112,16 @@ export const METRICS: readonly MetricSpec[] = [
     samples: (d) => d.vrrp.map((v) => [{ instance: v.name }, v.effectivePriority]),
   },
   {
+    name: 'pivs_vrrp_adverts_dropped_total', type: 'counter', labelNames: ['instance', 'reason'],
+    help: 'VRRP adverts the instance refused, by reason',
+    samples: (d) => d.vrrp.flatMap((v) => ADVERT_DROP_REASONS.map((r): Sample => [{ instance: v.name, reason: r }, v.advertsDropped[r]])),
+  },
+  {
+    name: 'pivs_peer_stopping', type: 'gauge', labelNames: ['peer'],
+    help: '1 while the peer\'s heartbeat says it is stopping (a clean release), else 0',
+    samples: (d) => d.peers.map((p) => [{ peer: p.name }, p.stopping ? 1 : 0]),
+  },
+  {
     name: 'pivs_peer_up', type: 'gauge', labelNames: ['peer'],
     help: '1 while the peer director is heard on some link, else 0',
     samples: (d) => d.peers.map((p) => [{ peer: p.name }, p.alive ? 1 : 0]),
@@ -148,15 +161,40 @@ export const METRICS: readonly MetricSpec[] = [
   syncCounter('connections_installed_total', 'Connections installed from peers\' messages', 'installed'),
   syncCounter('messages_refused_total', 'Sync datagrams refused (malformed, other syncid, unknown peer)', 'refused'),
   syncCounter('messages_forged_total', 'Sync datagrams without a valid HMAC', 'forged'),
-  syncCounter('messages_replayed_total', 'Sync datagrams with an old sequence number', 'replayed'),
+  syncCounter('messages_replayed_total', 'Sync datagrams whose sequence number was seen already or is too old', 'replayed'),
   syncCounter('resyncs_total', 'Bulk resyncs served to peers', 'resyncs'),
+  {
+    name: 'pivs_sync_records_refused_total', type: 'counter', labelNames: ['reason'],
+    help: 'Records left out of sync datagrams that were otherwise installed, by reason (overTimeout, overCap)',
+    samples: ({ sync }) => (sync === null ? [] : RECORD_REASONS.map((reason): Sample => [{ reason }, sync.recordsRefused[reason]])),
+  },
+  heartbeatCounter('messages_sent_total', 'Heartbeat datagrams sent (one per link and peer)', 'sent'),
+  heartbeatCounter('messages_received_total', 'Heartbeat datagrams received', 'received'),
+  heartbeatCounter('messages_forged_total', 'Heartbeat datagrams without a valid HMAC', 'forged'),
+  heartbeatCounter('messages_replayed_total', 'Heartbeat datagrams whose sequence number was seen already or is too old', 'replayed'),
+  heartbeatCounter('messages_refused_total', 'Heartbeat datagrams refused (malformed, or not from a peer on its link and address)', 'refused'),
+  {
+    name: 'pivs_agent_reports_refused_total', type: 'counter', labelNames: ['reason'],
+    help: 'pivs-agent reports dropped, by reason (forged, replayed, spoofed)',
+    samples: ({ agent }) => (agent === null ? [] : AGENT_REASONS.map((reason): Sample => [{ reason }, agent.refused[reason]])),
+  },
 ];
 
 function realGauge(suffix: string, help: string, value: (r: RealServerDocument) => number | null): MetricSpec {
   return { name: `pivs_real_server_${suffix}`, type: 'gauge', labelNames: REAL_LABELS, help, samples: perReal(value) };
 }
 
-function syncCounter(suffix: string, help: string, field: keyof SyncStatus): MetricSpec {
+const RECORD_REASONS = ['overTimeout', 'overCap'] as const satisfies readonly (keyof SyncStatus['recordsRefused'])[];
+const AGENT_REASONS = ['forged', 'replayed', 'spoofed'] as const satisfies readonly (keyof AgentStatus['refused'])[];
+
+function heartbeatCounter(suffix: string, help: string, field: keyof HeartbeatStatus): MetricSpec {
+  return {
+    name: `pivs_heartbeat_${suffix}`, type: 'counter', labelNames: [], help: `${help} (0 while heartbeat is off)`,
+    samples: (d) => (d.heartbeat === null ? [] : [[{}, d.heartbeat[field]]]),
+  };
+}
+
+function syncCounter(suffix: string, help: string, field: Exclude<keyof SyncStatus, 'recordsRefused'>): MetricSpec {
   return {
     name: `pivs_sync_${suffix}`, type: 'counter', labelNames: [], help: `${help} (0 while sync is off)`,
     samples: (d) => (d.sync === null ? [] : [[{}, d.sync[field]]]),

@@ -2,10 +2,12 @@
 // Every subsystem is an optional provider: when it is absent its part of the document is an
 // empty list or null, so the shape never changes with what runs.
 import type { PeerStatus } from '../heartbeat';
-import type { SyncCounters } from '../sync';
+import type { HeartbeatCounters } from '../heartbeat';
+import type { SyncCounters, SyncRecordCounters } from '../sync';
 import type { Persistence, Protocol, SchedFlag, Scheduler } from '../config/model';
 import type { ListResult, Rates } from '../control/protocol';
 import type { Counters, DataplaneCounters } from '../dataplane/types';
+import type { AdvertDropReason } from '../vrrp';
 
 export type VrrpState = 'initialize' | 'backup' | 'master' | 'fault';
 
@@ -22,6 +24,8 @@ export interface VrrpInstanceStatus {
   /** Address of the director that is master now (this one's when state is master); null: unknown. */
   master: string | null;
   virtualAddresses: string[];
+  /** Adverts refused, by reason (docs/ha.md). */
+  advertsDropped: Record<AdvertDropReason, number>;
 }
 
 /** One peer director as heartbeat/ sees it (HeartbeatService.peers()). */
@@ -36,16 +40,27 @@ export interface LinkStatus {
   active: boolean;
 }
 
-/** SyncService.counters(): datagrams, not connections, except `installed`. */
-export type SyncStatus = SyncCounters;
+/** SyncService.counters(): datagrams, not connections, except `installed`; and the records refused inside taken datagrams. */
+export type SyncStatus = SyncCounters & { recordsRefused: SyncRecordCounters };
+
+/** HeartbeatService.counters(): datagrams. */
+export type HeartbeatStatus = HeartbeatCounters;
+
+/** AgentReceiver.refused: reports dropped, by why. */
+export interface AgentStatus {
+  refused: { forged: number; replayed: number; spoofed: number };
+}
 
 /** Where the status document comes from; only `list` is required. */
 export interface StatusSources {
   /** Director name shown on the page and in metrics (usually the host name). */
   name: string;
-  /** Epoch milliseconds pivsd started at. */
+  /** Epoch milliseconds pivsd started at (shown). */
   startedAtMs: number;
+  /** Wall clock, epoch ms: the timestamps shown. */
   now(): number;
+  /** Milliseconds since pivsd started, on the monotonic clock (uptime must not follow the wall clock). */
+  uptimeMs(): number;
   /** The control socket's list result: table, weights, health, agent, counters, rates. */
   list(): ListResult;
   dataplane?(): DataplaneCounters;
@@ -53,6 +68,8 @@ export interface StatusSources {
   peers?(): PeerStatus[];
   links?(): LinkStatus[];
   sync?(): SyncStatus | null;
+  heartbeat?(): HeartbeatStatus | null;
+  agent?(): AgentStatus | null;
 }
 
 // ---- The document ----
@@ -66,6 +83,8 @@ export interface StatusDocument {
   peers: PeerDocument[];
   links: LinkStatus[];
   sync: SyncStatus | null;
+  heartbeat: HeartbeatStatus | null;
+  agent: AgentStatus | null;
   virtualServices: VirtualServiceDocument[];
 }
 
@@ -82,6 +101,10 @@ export interface PeerDocument {
   name: string;
   alive: boolean;
   fault: boolean;
+  /** Its last heartbeat said it is stopping (a clean stop: it releases mastership). */
+  stopping: boolean;
+  /** Its VRRP instances as its last heartbeat claimed them. */
+  claims: { virtualRouterId: number; state: VrrpState; priority: number }[];
   /** The latest heartbeat over any path. */
   lastHeartbeat: string | null;
   lastHeartbeatAgeSeconds: number | null;

@@ -2,6 +2,7 @@
 // Strict: no field may be missing or extra, so a change of shape shows in the tests.
 
 import { DROP_REASONS } from '../dataplane/types';
+import { ADVERT_DROP_REASONS } from '../vrrp/validate';
 
 const count = { type: 'integer', minimum: 0 } as const;
 const figure = { type: 'number', minimum: 0 } as const;
@@ -116,6 +117,7 @@ export const statusSchema = {
         effectivePriority: { type: 'integer', minimum: 0, maximum: 255 },
         master: nullableText,
         virtualAddresses: { type: 'array', items: text },
+        advertsDropped: object(Object.fromEntries(ADVERT_DROP_REASONS.map((r) => [r, count]))),
       }),
     },
     peers: {
@@ -124,6 +126,15 @@ export const statusSchema = {
         name: text,
         alive: { type: 'boolean' },
         fault: { type: 'boolean' },
+        stopping: { type: 'boolean' },
+        claims: {
+          type: 'array',
+          items: object({
+            virtualRouterId: { type: 'integer', minimum: 1, maximum: 255 },
+            state: { enum: ['initialize', 'backup', 'master', 'fault'] },
+            priority: { type: 'integer', minimum: 0, maximum: 255 },
+          }),
+        },
         lastHeartbeat: { oneOf: [{ type: 'null' }, timestamp] },
         lastHeartbeatAgeSeconds: { type: ['number', 'null'], minimum: 0 },
         paths: {
@@ -144,8 +155,18 @@ export const statusSchema = {
         { type: 'null' },
         object({
           sent: count, received: count, installed: count, refused: count, forged: count, replayed: count, resyncs: count,
+          recordsRefused: object({ overTimeout: count, overCap: count }),
         }),
       ],
+    },
+    heartbeat: {
+      oneOf: [
+        { type: 'null' },
+        object({ sent: count, received: count, forged: count, replayed: count, refused: count }),
+      ],
+    },
+    agent: {
+      oneOf: [{ type: 'null' }, object({ refused: object({ forged: count, replayed: count, spoofed: count }) })],
     },
     virtualServices: { type: 'array', items: virtualService },
   }),

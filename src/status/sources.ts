@@ -7,24 +7,36 @@ import type { LinkStatus as LinkRuntime } from '../link';
 import type { VrrpInstanceStatus as VrrpRuntime } from '../vrrp';
 import type { LinkStatus, StatusSources, VrrpInstanceStatus, VrrpState } from './model';
 
-export type OptionalProviders = Partial<Pick<StatusSources, 'vrrp' | 'peers' | 'links' | 'sync'>>;
+export type OptionalProviders = Partial<Pick<StatusSources, 'vrrp' | 'peers' | 'links' | 'sync' | 'heartbeat' | 'agent'>>;
+
+/** When pivsd started: on the wall clock (shown) and on the monotonic one (uptime is measured on it). */
+export interface StartTime {
+  wallMs: number;
+  monotonicMs: number;
+}
+
+/** The start time, now. */
+export function startTime(): StartTime {
+  return { wallMs: Date.now(), monotonicMs: performance.now() };
+}
 
 export function daemonSources(
-  director: Director, dataplane: Dataplane, startedAtMs: number, providers: OptionalProviders = {},
+  director: Director, dataplane: Dataplane, started: StartTime, providers: OptionalProviders = {},
 ): StatusSources {
   return {
     // director.name is what heartbeats and sync trailers call this director; read at each call
     // so that the page follows a reload.
     get name() { return director.config.director.name ?? hostname(); },
-    startedAtMs,
+    startedAtMs: started.wallMs,
     now: () => Date.now(),
+    uptimeMs: () => performance.now() - started.monotonicMs,
     list: () => director.list(),
     dataplane: () => dataplane.counters(),
     ...providers,
   };
 }
 
-const STATES: Record<VrrpRuntime['state'], VrrpState> = { INIT: 'initialize', BACKUP: 'backup', MASTER: 'master', FAULT: 'fault' };
+export const STATES: Record<VrrpRuntime['state'], VrrpState> = { INIT: 'initialize', BACKUP: 'backup', MASTER: 'master', FAULT: 'fault' };
 
 /** VrrpService.states() in the status document's words. */
 export function vrrpStatus(states: readonly VrrpRuntime[]): VrrpInstanceStatus[] {
@@ -38,6 +50,7 @@ export function vrrpStatus(states: readonly VrrpRuntime[]): VrrpInstanceStatus[]
     effectivePriority: v.effectivePriority,
     master: v.masterAddress,
     virtualAddresses: [...v.virtualAddresses],
+    advertsDropped: { ...v.counters.advertsDropped },
   }));
 }
 

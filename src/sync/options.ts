@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { SyncSettings } from '../config/model';
 import type { Dataplane } from '../dataplane/types';
 import type { SyncLimits } from './admission';
+import type { Reservation } from './sequence';
 import type { SyncLogger, SyncServiceOptions } from './service';
 
 /** IPv4 + UDP headers: IPVS fills a sync message up to MTU - 28. */
@@ -30,7 +31,7 @@ export const realHost: HostLookup = {
 
 export function syncServiceOptions(
   settings: SyncSettings,
-  deps: { dataplane: Dataplane; name: string; limits?: SyncLimits; logger?: SyncLogger; host?: HostLookup },
+  deps: { dataplane: Dataplane; name: string; limits?: SyncLimits; logger?: SyncLogger; host?: HostLookup; sequences?: Reservation },
 ): SyncServiceOptions {
   const host = deps.host ?? realHost;
   let localAddress = settings.localAddress;
@@ -60,5 +61,6 @@ export function syncServiceOptions(
     limits: deps.limits,
     maxInstalledShare: settings.maxInstalledShare,
     logger: deps.logger,
+    ...(deps.sequences === undefined ? {} : { sequences: deps.sequences }),
   };
 }

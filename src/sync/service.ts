@@ -13,7 +13,9 @@ import { appendTrailer, checkTrailer, trailerLength } from './auth_trailer';
 import { CONTROL_LENGTH, decodeControl, encodeControl, isControlMessage, type ControlMessage } from './control_message';
 import { readIpvsHeader } from './ipvs_header';
 import { readIpvsRecords, repackIpvsMessage } from './ipvs_records';
-import { ReplayGuard, SequenceSource } from './sequence';
+import { RejectionLog } from './rejection_log';
+import { isReplay, ReplayWindow } from './replay_window';
+import { SequenceSource, type Reservation } from './sequence';
 
 export const SYNC_PORT = 8848;
 export const SYNC_GROUP = '224.0.0.81';
@@ -57,6 +59,8 @@ export interface SyncServiceOptions {
   /** Peers' records are installed only while the table holds fewer entries than this share of its size (default 0.5). */
   maxInstalledShare?: number;
   logger?: SyncLogger;
+  /** Where auth trailers' sequence numbers come from (default: the clock alone; pivsd: sequence_store.ts). */
+  sequences?: Reservation;
 }
 
 export interface SyncCounters {
@@ -74,7 +78,7 @@ export interface SyncCounters {
   refused: number;
   /** Auth mode: datagrams with no valid HMAC. */
   forged: number;
-  /** Auth mode: datagrams whose sequence was not above the last one seen from that sender. */
+  /** Auth mode: datagrams whose sequence that sender already used, or too old to tell (replay_window.ts). */
   replayed: number;
   /** Bulk resyncs served to peers that asked. */
   resyncs: number;
@@ -107,8 +111,10 @@ export class SyncService {
   private readonly opts: SyncServiceOptions;
   private readonly log: SyncLogger;
   private socket: dgram.Socket | null = null;
-  private readonly sequence = new SequenceSource();
-  private readonly replay = new ReplayGuard();
+  /** Auth mode only. */
+  private readonly sequence: SequenceSource | null;
+  private readonly replay = new ReplayWindow();
+  private readonly rejections: RejectionLog;
   private readonly count: SyncCounters = { sent: 0, received: 0, installed: 0, refused: 0, forged: 0, replayed: 0, resyncs: 0 };
   private readonly recordCount: SyncRecordCounters = { overTimeout: 0, overCap: 0 };
   /** Senders already warned about timeouts above ours: a misconfigured peer shows once, not per message. */
@@ -129,6 +135,8 @@ export class SyncService {
   constructor(opts: SyncServiceOptions) {
     this.opts = opts;
     this.log = opts.logger ?? noLog;
+    this.rejections = new RejectionLog(this.log);
+    this.sequence = opts.auth === null ? null : new SequenceSource(opts.sequences);
   }
 
   /** Binds the sync port, configures the fast path and asks the peers for their tables. */
@@ -247,7 +255,7 @@ export class SyncService {
   /** Signs (auth mode) and sends one body; every datagram gets its own sequence number. */
   private wrap(body: Buffer): Buffer {
     const { auth, name } = this.opts;
-    if (auth === null) return body;
+    if (auth === null || this.sequence === null) return body;
     return appendTrailer(body, { keyId: auth.keyId, sender: name, sequence: this.sequence.take() }, auth.key);
   }
 
@@ -306,12 +314,13 @@ export class SyncService {
       const check = checkTrailer(datagram, bodyLength, o.auth.key, o.auth.keyId);
       if (!check.ok) {
         this.count.forged++;
-        this.log.debug({ from, detail: check.detail }, 'sync: dropped an unauthenticated datagram');
+        this.rejections.note('forged', { from, detail: check.detail }, 'sync: dropped an unauthenticated datagram');
         return;
       }
-      if (!this.replay.accept(check.sender, check.sequence)) {
+      const verdict = this.replay.check(check.sender, check.sequence);
+      if (isReplay(verdict)) {
         this.count.replayed++;
-        this.log.debug({ from, sender: check.sender }, 'sync: dropped a replayed datagram');
+        this.rejections.note(verdict, { from, sender: check.sender, sequence: String(check.sequence) }, 'sync: dropped a replayed datagram');
         return;
       }
     } else {
@@ -378,9 +387,9 @@ export class SyncService {
     return this.opts.peers.some((p) => p.address === rinfo.address && (!unicast || this.peerPort(p) === rinfo.port));
   }
 
-  private refuse(from: string, reason: string): void {
+  private refuse(from: string, detail: string): void {
     this.count.refused++;
-    this.log.debug({ from, reason }, 'sync: refused a datagram');
+    this.rejections.note('refused', { from, detail }, 'sync: refused a datagram');
   }
 
   private control(m: ControlMessage, rinfo: dgram.RemoteInfo): void {
@@ -390,7 +399,10 @@ export class SyncService {
       const now = performance.now();
       const last = this.answeredAt.get(rinfo.address);
       if (this.answering.has(rinfo.address) || (last !== undefined && now - last < ANSWER_GAP_MS)) {
-        return this.refuse(from, 'a resync answer to this address is under way or has just been sent');
+        // A peer repeats its request until our answer is done: not worth a warning.
+        this.count.refused++;
+        this.log.debug({ from }, 'sync: refused a resync request: an answer to this address is under way or has just been sent');
+        return;
       }
       if (this.answeredAt.size >= 256) {
         for (const [a, t] of this.answeredAt) if (now - t >= ANSWER_GAP_MS) this.answeredAt.delete(a);

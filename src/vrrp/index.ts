@@ -4,4 +4,5 @@ export { startVrrp } from './service';
 export type { VrrpService, VrrpOptions, VrrpInstanceStatus, VirtualMacListener } from './service';
 export type { HeartbeatGuard, MasterGate } from './instance';
 export type { VrrpStateName } from './fsm';
+export { ADVERT_DROP_REASONS, type DropReason as AdvertDropReason } from './validate';
 export { virtualMac, decodeAdvertFrame, advertFrame } from './codec';

@@ -11,12 +11,23 @@ import {
   AUTH_NONE, AUTH_SIMPLE, VRRP_MULTICAST_ADDRESS, advertFrame, virtualMac, type VrrpAdvertisement, type VrrpPacket,
 } from './codec';
 import { initialState, masterDownMs, step, type FsmEvent, type FsmState, type TimerName, type VrrpStateName } from './fsm';
-import { checkAdvert, type DropReason } from './validate';
+import { ADVERT_DROP_REASONS, checkAdvert, type DropReason, type Verdict } from './validate';
+import type { Vouch } from '../heartbeat/peer_word';
 
+/** The signed heartbeat, as VRRP uses it: liveness of the master, and its word on each advert. */
 export interface HeartbeatGuard {
-  /** True while the peer owning this address answers on any link. */
+  /** True while the peer owning this address answers on any link and neither is in fault nor stopping. */
   isPeerAlive(address: string): boolean;
+  /** Whether the peer owning `address` backs an advert of `vrid` at `priority`. */
+  vouch(address: string, vrid: number, priority: number): Vouch;
+  /** True if the heartbeat runs over the LAN where this director sends adverts from `address`. */
+  hasLinkAt(address: string): boolean;
+  /** Sends this director's claims now, ahead of an advert that changes them. */
+  announce(): void;
 }
+
+/** Distinct per-source log keys kept; past it, further sources share one, so spoofed sources cost no memory. */
+export const MAX_LOGGED_SOURCES = 256;
 
 export interface MasterGate {
   /** False until this director may take over (e.g. its connection table is resynced). */
@@ -57,11 +68,21 @@ export class VrrpInstance {
   private readonly log: Logger;
   /** The master said goodbye (priority 0): the heartbeat guard must not hold us back. */
   private masterReleased = false;
+  /**
+   * The last advert the peer's heartbeat contradicted, decided on that peer's next heartbeat: a real
+   * change of priority or state is announced by a heartbeat sent just before the advert, which may
+   * still arrive after it; a forged advert stays contradicted.
+   */
+  private pending: { packet: VrrpPacket; intervalCs: number } | null = null;
+  /** Whether adverts from hosts that are no heartbeat peer are refused: the heartbeat runs on this LAN. */
+  private readonly strangersRefused: boolean;
+  /** The state and priority the last heartbeat announcement carried for this instance. */
+  private announced = '';
   private identification = 0;
   private lastTransitionMs: number;
   readonly counters: InstanceCounters = {
     advertsSent: 0, advertsReceived: 0, becameMaster: 0, gratuitousArpsSent: 0,
-    advertsDropped: { ttl: 0, version: 0, checksum: 0, auth: 0, interval: 0, peer: 0 },
+    advertsDropped: Object.fromEntries(ADVERT_DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>,
   };
 
   constructor(readonly settings: VrrpInstanceSettings, private readonly deps: InstanceDeps) {
@@ -75,6 +96,12 @@ export class VrrpInstance {
       primaryAddress: deps.primaryAddress ?? '0.0.0.0',
     }, settings.priority);
     this.lastTransitionMs = deps.clock.now();
+    const hb = deps.heartbeat;
+    this.strangersRefused = hb !== undefined && deps.primaryAddress !== null && hb.hasLinkAt(deps.primaryAddress);
+    if (hb !== undefined && deps.primaryAddress !== null && !this.strangersRefused) {
+      this.log.warn({ address: deps.primaryAddress },
+        'no heartbeat link has this instance\'s address, so the heartbeat cannot vouch for adverts on this LAN; VRRP\'s own checks alone judge them');
+    }
   }
 
   get stateName(): VrrpStateName {
@@ -120,16 +147,62 @@ export class VrrpInstance {
     this.counters.advertsReceived++;
     const verdict = checkAdvert(p, this.settings);
     if (!verdict.ok) {
-      this.counters.advertsDropped[verdict.reason]++;
-      this.logOnce(`drop:${verdict.reason}:${p.sourceAddress}`, 'warn', { from: p.sourceAddress, reason: verdict.detail }, 'dropped a VRRP advert');
+      this.drop(p, verdict);
       return;
     }
-    if (verdict.warning !== undefined) {
-      this.logOnce(`addresses:${p.sourceAddress}`, 'warn', { from: p.sourceAddress, reason: verdict.warning }, 'VRRP advert address list mismatch');
+    const hb = this.deps.heartbeat;
+    const vouch = hb?.vouch(p.sourceAddress, this.settings.virtualRouterId, p.priority);
+    if (vouch === 'stranger' && this.strangersRefused) {
+      this.drop(p, { ok: false, reason: 'peer', detail: `${p.sourceAddress} is not a heartbeat peer` });
+      return;
     }
-    this.peerMacs.set(p.sourceAddress, p.sourceMac);
+    if (vouch === 'contradicted') {
+      if (this.pending !== null) this.refuseContradicted(this.pending.packet);
+      this.pending = { packet: p, intervalCs: verdict.intervalCs };
+      return;
+    }
+    this.accept(p, verdict);
+  }
+
+  /** A heartbeat came from the peer with these addresses: decide the advert it contradicted, if any. */
+  recheck(addresses: readonly string[]): void {
+    const pending = this.pending;
+    if (pending === null || !addresses.includes(pending.packet.sourceAddress)) return;
+    this.pending = null;
+    const p = pending.packet;
+    if (this.deps.heartbeat?.vouch(p.sourceAddress, this.settings.virtualRouterId, p.priority) === 'contradicted') {
+      this.refuseContradicted(p);
+      return;
+    }
+    this.accept(p, { ok: true, intervalCs: pending.intervalCs });
+  }
+
+  private refuseContradicted(p: VrrpPacket): void {
+    this.drop(p, { ok: false, reason: 'heartbeat', detail: `priority ${p.priority} is not what ${p.sourceAddress}'s signed heartbeat claims for this instance` });
+  }
+
+  private drop(p: VrrpPacket, verdict: Verdict & { ok: false }): void {
+    this.counters.advertsDropped[verdict.reason]++;
+    this.logOnce(this.sourceKey(`drop:${verdict.reason}`, p.sourceAddress), 'warn', { from: p.sourceAddress, reason: verdict.detail }, 'dropped a VRRP advert');
+  }
+
+  private accept(p: VrrpPacket, verdict: Verdict & { ok: true }): void {
+    if (this.pending?.packet.sourceAddress === p.sourceAddress) {
+      this.refuseContradicted(this.pending.packet);
+      this.pending = null;
+    }
+    if (verdict.warning !== undefined) {
+      this.logOnce(this.sourceKey('addresses', p.sourceAddress), 'warn', { from: p.sourceAddress, reason: verdict.warning }, 'VRRP advert address list mismatch');
+    }
+    // Only unicast peers need a MAC (sendAdvert); keeping one per multicast source would let spoofed sources grow the map.
+    if (this.settings.unicastPeers.includes(p.sourceAddress)) this.peerMacs.set(p.sourceAddress, p.sourceMac);
     this.masterReleased = p.priority === 0;
     this.dispatch({ type: 'advert', priority: p.priority, intervalCs: verdict.intervalCs, sourceAddress: p.sourceAddress }, 'own');
+  }
+
+  private sourceKey(prefix: string, source: string): string {
+    const key = `${prefix}:${source}`;
+    return this.logged.has(key) || this.logged.size < MAX_LOGGED_SOURCES ? key : `${prefix}:others`;
   }
 
   /** Leaves the election: a master sends priority 0 so a backup takes over after its skew time. */
@@ -212,6 +285,11 @@ export class VrrpInstance {
   private sendAdvert(priority: number): void {
     const source = this.deps.primaryAddress;
     if (source === null) return;
+    const claim = `${this.state.name}/${this.state.priority}`;
+    if (claim !== this.announced) {
+      this.announced = claim;
+      this.deps.heartbeat?.announce();
+    }
     const ad = this.advertisement(priority);
     const peers = this.settings.unicastPeers;
     const destinations = peers.length === 0 ? [VRRP_MULTICAST_ADDRESS] : peers;

@@ -10,6 +10,7 @@ import type { Dataplane } from '../dataplane/types';
 import { decodeAdvertFrame, IPPROTO_VRRP } from './codec';
 import type { VrrpStateName } from './fsm';
 import { VrrpInstance, type HeartbeatGuard, type InstanceCounters, type MasterGate, type TransitionCause } from './instance';
+import { MAX_VRRP_CLAIMS, type ClaimState, type VrrpClaim } from '../heartbeat/codec';
 import { createNotifier, spawnRunner, type CommandRunner, type NotifyState } from './notify';
 import { startTracking, systemTrackIo, trackedPriority, type TrackIo, type TrackResult, type Tracking } from './track';
 
@@ -53,12 +54,20 @@ export interface VrrpService {
   close(): Promise<void>;
 }
 
+/** The heartbeat as the whole election uses it: it carries this director's claims and says when it leaves. */
+export interface VrrpHeartbeat extends HeartbeatGuard {
+  setClaimSource(source: () => VrrpClaim[]): void;
+  onPeerHeartbeat(handler: (addresses: readonly string[]) => void): void;
+  /** Heartbeats say STOPPING from now on, starting with one sent at once. */
+  leave(): void;
+}
+
 export interface VrrpOptions {
   config: VrrpConfig;
   dataplane: Pick<Dataplane, 'sendFrame' | 'onControlFrames' | 'setActiveAddresses' | 'addMacAddress' | 'removeMacAddress'>;
   arp: VirtualMacListener;
   logger: Logger;
-  heartbeat?: HeartbeatGuard;
+  heartbeat?: VrrpHeartbeat;
   gate?: MasterGate;
   onChange?(states: VrrpInstanceStatus[]): void;
   clock?: Clock;
@@ -194,6 +203,14 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
 
   opts.links?.onChange(() => { if (!closed) applyHealth(); });
 
+  opts.heartbeat?.setClaimSource(() => instances.slice(0, MAX_VRRP_CLAIMS).map((inst) => ({
+    virtualRouterId: inst.settings.virtualRouterId, state: inst.stateName as ClaimState, priority: inst.fsm.priority,
+  })));
+  opts.heartbeat?.onPeerHeartbeat((addresses) => {
+    if (closed) return;
+    for (const inst of instances) inst.recheck(addresses);
+  });
+
   // Nothing is ours until an instance wins: the backup must not answer ARP for the VIPs.
   applyOwnership();
   tryDataplane('setActiveAddresses', () => dataplane.setActiveAddresses([]));
@@ -262,6 +279,8 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
     async close() {
       if (closed) return;
       for (const t of tracking.values()) t.close();
+      // The peer must know this is a real release before the priority-0 adverts reach it.
+      opts.heartbeat?.leave();
       for (const inst of instances) inst.shutdown();
       closed = true;
       for (const inst of instances) notifier.notify('INSTANCE', inst.settings.name, inst.settings.notify, 'STOP', inst.fsm.priority);

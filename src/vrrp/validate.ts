@@ -7,7 +7,9 @@ export type Verdict =
   | { ok: true; intervalCs: number; warning?: string }
   | { ok: false; reason: DropReason; detail: string };
 
-export type DropReason = 'ttl' | 'version' | 'checksum' | 'auth' | 'interval' | 'peer';
+/** `peer`: not a unicast peer, or not a heartbeat peer; `heartbeat`: contradicted by the sender's signed heartbeat (instance.ts). */
+export const ADVERT_DROP_REASONS = ['ttl', 'version', 'checksum', 'auth', 'interval', 'peer', 'heartbeat'] as const;
+export type DropReason = typeof ADVERT_DROP_REASONS[number];
 
 export function checkAdvert(p: VrrpPacket, s: VrrpInstanceSettings): Verdict {
   if (p.timeToLive !== VRRP_TTL) return { ok: false, reason: 'ttl', detail: `TTL ${p.timeToLive} is not 255 (sent from another link)` };

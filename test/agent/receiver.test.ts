@@ -36,6 +36,7 @@ class FakeDirector implements AgentDirector {
   }
 }
 
+/** One clock for both wall and monotonic time, unless a test moves them apart. */
 class Clock {
   ms = 1_700_000_000_000;
   now = () => this.ms;
@@ -45,7 +46,7 @@ function setUp(services: VirtualService[]) {
   const clock = new Clock();
   const director = new FakeDirector();
   const dataplane = new FakeDataplane();
-  const receiver = new AgentReceiver({ settings: SETTINGS, director, dataplane, services: () => services, now: clock.now });
+  const receiver = new AgentReceiver({ settings: SETTINGS, director, dataplane, services: () => services, now: clock.now, clock });
   const seqs = new Map<string, bigint>();
   const report = (address: string, loadIndex: number, extra: { weight?: number; key?: string; seq?: bigint; from?: string } = {}) => {
     const seq = extra.seq ?? (seqs.get(address) ?? 100n) + 1n;
@@ -68,13 +69,49 @@ describe('agent receiver', () => {
 
   it('drops forged and replayed reports without touching anything', () => {
     const { dataplane, report, receiver } = setUp([service({})]);
-    assert.equal(report(RS1, 400, { seq: 10n }), 'accepted');
+    assert.equal(report(RS1, 400, { seq: 1000n }), 'accepted');
     assert.equal(report(RS1, 999, { key: 'not-the-right-key-at-all' }), 'forged');
-    assert.equal(report(RS1, 999, { seq: 10n }), 'replayed');
-    assert.equal(report(RS1, 999, { seq: 9n }), 'replayed');
+    assert.equal(report(RS1, 999, { seq: 1000n }), 'replayed', 'a duplicate');
+    assert.equal(report(RS1, 999, { seq: 9n }), 'replayed', 'too old to tell from a replay');
     assert.equal(receiver.handle(Buffer.from('hello'), RS1), 'forged');
     assert.deepEqual([...dataplane.loads], [[RS1, 400]]);
     assert.equal(receiver.view(RS1).loadIndex, 400);
+  });
+
+  it('takes a reordered report once, as a sign of life that leaves the newer figures in place', () => {
+    const { clock, dataplane, report, receiver } = setUp([service({})]);
+    assert.equal(report(RS1, 400, { seq: 12n }), 'accepted');
+    clock.ms += 2000;
+    assert.equal(report(RS1, 300, { seq: 11n }), 'accepted');
+    assert.equal(report(RS1, 300, { seq: 11n }), 'replayed');
+    assert.deepEqual([...dataplane.loads], [[RS1, 400]]);
+    assert.equal(receiver.view(RS1).loadIndex, 400);
+    clock.ms += 2000; // 4000 ms after the newest report, 2000 after the late one
+    receiver.tick();
+    assert.equal(receiver.view(RS1).alive, true);
+  });
+
+  it('times out on the monotonic clock: a wall clock set a day forward or back changes nothing', () => {
+    const wall = new Clock();
+    const mono = new Clock();
+    const director = new FakeDirector();
+    const receiver = new AgentReceiver({
+      settings: SETTINGS, director, dataplane: new FakeDataplane(), services: () => [service({})], now: wall.now, clock: mono,
+    });
+    const send = (address: string, seq: bigint) => receiver.handle(encodeReport({ address, loadIndex: 1, seq, timeMs: wall.ms }, KEY), address);
+    assert.equal(send(RS1, 1n), 'accepted');
+    assert.equal(send(RS2, 1n), 'accepted');
+    wall.ms += 86_400_000;
+    mono.ms += 1000;
+    receiver.tick();
+    assert.deepEqual(director.calls, [], 'nobody silent after 1 s');
+    assert.equal(receiver.view(RS1).lastReport, new Date(wall.ms - 1000).toISOString(), 'shown on the wall clock');
+    wall.ms -= 2 * 86_400_000;
+    mono.ms += 1000;
+    assert.equal(send(RS2, 2n), 'accepted');
+    mono.ms += 1000; // RS1 silent for 3000 ms
+    receiver.tick();
+    assert.deepEqual(director.calls, [`agent tcp:80 ${RS1} quiescent`]);
   });
 
   it('a report speaks only for the address it came from, with that server\'s own key when it has one', () => {
@@ -83,7 +120,7 @@ describe('agent receiver', () => {
     const own = 'rs2-own-key-0123456789';
     const receiver = new AgentReceiver({
       settings: { ...SETTINGS, keys: [{ address: RS2, key: own }] }, director: new FakeDirector(), dataplane,
-      services: () => [service({})], now: clock.now,
+      services: () => [service({})], now: clock.now, clock,
     });
     const msg = (address: string, key: string) => encodeReport({ address, loadIndex: 1, seq: 5n, timeMs: clock.ms }, key);
     assert.equal(receiver.handle(msg(RS2, KEY), RS1), 'spoofed', 'a report for RS2 sent from RS1');
@@ -181,7 +218,7 @@ describe('agent receiver with the real director', () => {
     };
     const director = new Director({ config, dataplane, arp: { setAddresses: () => {} }, logger: pino({ level: 'silent' }) });
     const receiver = new AgentReceiver({
-      settings: SETTINGS, director, dataplane, services: () => director.config.virtualServices, now: clock.now,
+      settings: SETTINGS, director, dataplane, services: () => director.config.virtualServices, now: clock.now, clock,
     });
     let seq = 1n;
     const send = (address: string, loadIndex: number) =>

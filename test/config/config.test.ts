@@ -124,6 +124,8 @@ const refused: [string, string, string][] = [
     'config: timeouts.udp: 1.5 is not a whole number'],
   ['a non-prime Maglev table size', 'director: {interface: eth0, mhTableSize: 65535}',
     'config: director.mhTableSize: 65535 is not a prime number (Maglev needs one, e.g. 65537)'],
+  ['a relative state directory', 'director: {interface: eth0, stateDirectory: var/lib/pivs}',
+    'config: director.stateDirectory: "var/lib/pivs" is not an absolute path; give one such as /var/lib/pivs'],
   ['zero workers', 'director: {interface: eth0, workers: 0}',
     'config: director.workers: 0 is below the minimum 1'],
   ['a missing interface', 'virtualServices: []',

@@ -120,3 +120,37 @@ test('the daemon refuses to start on a bad file and opens nothing', async () => 
   }), { name: 'ConfigError', message: 'config: virtualServices[0].realServers[0].weight: 70000 is above the maximum 65535' });
   assert.equal(opened, false);
 });
+
+const WITH_VRRP = (vips: string[], services: string[]): string => `
+director: {interface: eth0}
+virtualServices:
+${services.map((a) => `  - {protocol: tcp, address: ${a}, port: 80, realServers: [{address: 198.18.1.1}]}`).join('\n')}
+vrrp:
+  instances:
+    - {name: VI_1, interface: eth0, virtualRouterId: 51, priority: 100, virtualAddresses: [${vips.join(', ')}]}
+`;
+
+test('a reload that changes vrrp keeps the running election, says so in one line, and checks against it', () => {
+  const file = join(dir, 'vrrp.yaml');
+  writeFileSync(file, WITH_VRRP(['198.18.0.10', '198.18.0.11'], ['198.18.0.10']));
+  const { lines, logger } = capture();
+  const director = new Director({ config: loadConfigFile(file), dataplane: new FakeDataplane(), arp: new FakeArp(), logger });
+  const running = director.config.vrrp;
+  writeFileSync(file, WITH_VRRP(['198.18.0.10', '198.18.0.11', '198.18.0.12'], ['198.18.0.11']));
+  assert.deepStrictEqual(reloadConfig(director, file, {}, logger), { ok: true });
+  assert.deepStrictEqual(director.config.vrrp, running);
+  assert.deepStrictEqual(director.config.virtualServices.map((s) => s.address), ['198.18.0.11']);
+  const warnings = lines.filter((l) => l.level === 40);
+  assert.deepStrictEqual(warnings.map((l) => l.msg), ['the file changes vrrp, read only at start: it takes effect when pivsd restarts']);
+  // pivsadm is checked against the VRRP that runs: 198.18.0.12 is only in the file's.
+  const refused = director.execute([{ method: 'addService', params: { service: { protocol: 'tcp', address: '198.18.0.12', port: 80, scheduler: 'wlc' } } } as never], false);
+  assert.match(refused?.message ?? '', /^198\.18\.0\.12 is in no vrrp instance's virtualAddresses/);
+  // A file whose services only the new VRRP would cover is refused whole, with one sentence.
+  writeFileSync(file, WITH_VRRP(['198.18.0.12'], ['198.18.0.12']));
+  const outcome = reloadConfig(director, file, {}, logger);
+  assert.deepStrictEqual(outcome, {
+    ok: false,
+    message: '198.18.0.12 is in no vrrp instance\'s virtualAddresses, so no director would ever forward it; add it to an instance (the running one: vrrp changes take effect when pivsd restarts)',
+  });
+  assert.deepStrictEqual(director.config.virtualServices.map((s) => s.address), ['198.18.0.11']);
+});

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../src/heartbeat';
+import { CLAIM_STATES } from '../../src/heartbeat/codec';
 import { anyBytes, hostile, runs } from '../arp/hostile';
 
 const KEY = Buffer.from('0123456789abcdef', 'utf8');
@@ -21,7 +22,13 @@ const heartbeat: fc.Arbitrary<Heartbeat> = fc.record({
     fc.constantFrom(0, 1700000000123.5, 2 ** 53, 2 ** 63, 2 ** 64 - 2 ** 11),
   ),
   fault: fc.boolean(),
+  stopping: fc.boolean(),
   hears: fc.integer({ min: 0, max: 255 }),
+  claims: fc.array(fc.record({
+    virtualRouterId: fc.integer({ min: 1, max: 255 }),
+    state: fc.constantFrom(...CLAIM_STATES),
+    priority: fc.integer({ min: 0, max: 255 }),
+  }, { noNullPrototype: true }), { maxLength: 8 }),
 }, { noNullPrototype: true });
 
 /** The HMAC over everything before its 32 bytes, recomputed: what a peer with the key would send. */
@@ -33,26 +40,32 @@ function signed(b: Buffer, key = KEY): Buffer {
 }
 
 const datagram = heartbeat.map((h) => encodeHeartbeat(h, KEY));
-const fields = [{ offset: 4, width: 1 as const }, { offset: 5, width: 1 as const }, { offset: 6, width: 1 as const }, { offset: 8, width: 8 as const }, { offset: 16, width: 8 as const }];
+const fields = [{ offset: 4, width: 1 as const }, { offset: 5, width: 1 as const }, { offset: 6, width: 1 as const }, { offset: 8, width: 8 as const }, { offset: 16, width: 8 as const }, { offset: 25, width: 1 as const }];
 // Every field of the layout filled with any value its width holds (the name any bytes, its length
 // byte in step), and signed: what a peer holding the key could send.
 const u64 = fc.bigInt(0n, 2n ** 64n - 1n);
 const byte = fc.integer({ min: 0, max: 255 });
 const rawDatagram = fc.record({
-  linkId: byte, flags: byte, sequence: u64, timestamp: u64, hears: byte, reserved: anyBytes(3),
+  linkId: byte, flags: byte, sequence: u64, timestamp: u64, hears: byte, reserved: anyBytes(2),
   name: fc.oneof(fc.stringMatching(/^[A-Za-z0-9._-]{1,32}$/).map((n) => Buffer.from(n, 'latin1')), anyBytes(255)).filter((n) => n.length > 0),
+  // Claims as any bytes, or well-formed ones (a VRID, a known state, a priority, a zero byte).
+  claims: fc.oneof(anyBytes(40).map((c) => c.subarray(0, c.length - (c.length % 4))),
+    fc.array(fc.tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 0, max: 3 }), byte), { maxLength: 6 })
+      .map((cs) => Buffer.from(cs.flatMap(([v, s, p]) => [v, s, p, 0])))),
 }).map((f) => {
-  const b = Buffer.alloc(HEADER + f.name.length + MAC);
+  const b = Buffer.alloc(HEADER + f.name.length + f.claims.length + MAC);
   b.write('PVHB', 0, 'latin1');
-  b[4] = 2;
+  b[4] = 3;
   b[5] = f.linkId;
   b[6] = f.name.length;
   b[7] = f.flags;
   b.writeBigUInt64BE(f.sequence, 8);
   b.writeBigUInt64BE(f.timestamp, 16);
   b[24] = f.hears;
-  f.reserved.copy(b, 25);
+  b[25] = f.claims.length / 4;
+  f.reserved.copy(b, 26);
   f.name.copy(b, HEADER);
+  f.claims.copy(b, HEADER + f.name.length);
   return signed(b);
 });
 const hostileDatagram = fc.oneof(hostile(datagram, fields), hostile(datagram, fields).map((b) => signed(b)), rawDatagram);
@@ -71,12 +84,15 @@ function decode(b: Buffer): Decoded {
 }
 
 const fieldsOf = (d: Heartbeat): Heartbeat =>
-  ({ linkId: d.linkId, sender: d.sender, sequence: d.sequence, timestampMs: d.timestampMs, fault: d.fault, hears: d.hears });
+  ({
+    linkId: d.linkId, sender: d.sender, sequence: d.sequence, timestampMs: d.timestampMs, fault: d.fault, stopping: d.stopping,
+    hears: d.hears, claims: d.claims,
+  });
 
 test('decode(encode(h)) is h (the timestamp in whole ms) and re-encodes byte for byte', () => {
   fc.assert(fc.property(heartbeat, (h) => {
     const bytes = encodeHeartbeat(h, KEY);
-    assert.equal(bytes.length, HEADER + h.sender.length + MAC);
+    assert.equal(bytes.length, HEADER + h.sender.length + 4 * h.claims.length + MAC);
     const d = decode(bytes);
     assert.ok(d.ok);
     assert.deepEqual(fieldsOf(d), { ...h, timestampMs: Math.floor(h.timestampMs) });

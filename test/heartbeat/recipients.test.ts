@@ -37,7 +37,7 @@ describe('heartbeat hears mask per recipient', () => {
     // Only p heartbeats to x; q stays silent.
     let sequence = 1n;
     timer = setInterval(() => {
-      p.send(encodeHeartbeat({ linkId: 0, sender: 'lvs-p', sequence: sequence++, timestampMs: Date.now(), fault: false, hears: 1 }, KEY), port, X);
+      p.send(encodeHeartbeat({ linkId: 0, sender: 'lvs-p', sequence: sequence++, timestampMs: Date.now(), fault: false, stopping: false, hears: 1, claims: [] }, KEY), port, X);
     }, 20);
   });
 

@@ -142,7 +142,7 @@ describe('heartbeat over two links', () => {
     const send = (d: Buffer) => new Promise<void>((resolve, reject) => s.send(d, port, '127.0.0.2', (e) => (e ? reject(e) : resolve())));
     const before = b.counters();
     const base = a.counters();
-    const fromB = { linkId: 1, sender: 'lvs-b', timestampMs: 0, fault: false, hears: 0 };
+    const fromB = { linkId: 1, sender: 'lvs-b', timestampMs: 0, fault: false, stopping: false, hears: 0, claims: [] };
     await send(encodeHeartbeat({ ...fromB, sequence: 1n << 62n }, Buffer.from('guessed key 1234567')));
     // Correctly signed but with a sequence b has long passed: a replay.
     await send(encodeHeartbeat({ ...fromB, sequence: 5n }, KEY));

@@ -21,8 +21,10 @@ test('every subsystem present: the document follows the schema and carries each 
   assert.equal(doc.dataplane?.rxPackets, 1307);
   assert.deepStrictEqual(doc.vrrp.map((v) => [v.name, v.state, v.effectivePriority, v.master]),
     [['VI_1', 'master', 140, '198.18.0.2'], ['VI_2', 'backup', 100, '198.18.0.3']]);
+  assert.deepStrictEqual(doc.vrrp.map((v) => [v.advertsDropped.peer, v.advertsDropped.heartbeat, v.advertsDropped.ttl]), [[3, 2, 0], [0, 0, 1]]);
   assert.deepStrictEqual(doc.peers, [{
-    name: 'director-b', alive: true, fault: true, lastHeartbeat: '2026-01-02T03:05:34.000Z', lastHeartbeatAgeSeconds: 1.5,
+    name: 'director-b', alive: true, fault: true, stopping: false, claims: [{ virtualRouterId: 52, state: 'master', priority: 150 }],
+    lastHeartbeat: '2026-01-02T03:05:34.000Z', lastHeartbeatAgeSeconds: 1.5,
     paths: [
       { link: 'lan', address: '198.18.0.3', alive: true, lastHeartbeat: '2026-01-02T03:05:34.000Z', peerHears: true },
       { link: 'backup', address: '198.19.0.3', alive: false, lastHeartbeat: null, peerHears: false },
@@ -30,6 +32,19 @@ test('every subsystem present: the document follows the schema and carries each 
   }]);
   assert.deepStrictEqual(doc.links.map((l) => `${l.name}:${l.up}:${l.active}`), ['lan:true:true', 'backup:false:false']);
   assert.equal(doc.sync?.installed, 33);
+  assert.deepStrictEqual(doc.sync?.recordsRefused, { overTimeout: 2, overCap: 5 });
+  assert.deepStrictEqual(doc.heartbeat, { sent: 900, received: 880, forged: 3, replayed: 2, refused: 1 });
+  assert.deepStrictEqual(doc.agent, { refused: { forged: 4, replayed: 1, spoofed: 0 } });
+});
+
+test('uptime is measured on the monotonic clock: a wall clock set back a day leaves it alone', () => {
+  const sources = fakeSources('full');
+  const wall = sources.now();
+  sources.now = () => wall - 86_400_000;
+  const doc = buildStatus(sources);
+  assertValid(doc);
+  assert.equal(doc.director.uptimeSeconds, 90.5);
+  assert.equal(doc.generatedAt, new Date(wall - 86_400_000).toISOString(), 'timestamps shown follow the wall clock');
 });
 
 test('each virtual service says which director is master and whether this one forwards', () => {
@@ -62,7 +77,7 @@ test('real servers: configured and effective weight, health, agent load', () => 
 test('only the director present: the same shape, with empty lists and nulls', () => {
   const doc = buildStatus(fakeSources('bare'));
   assertValid(doc);
-  assert.deepStrictEqual([doc.vrrp, doc.peers, doc.links, doc.sync, doc.dataplane], [[], [], [], null, null]);
+  assert.deepStrictEqual([doc.vrrp, doc.peers, doc.links, doc.sync, doc.heartbeat, doc.agent, doc.dataplane], [[], [], [], null, null, null, null]);
   // Without VRRP every virtual service is forwarded and no master is named.
   assert.deepStrictEqual(doc.virtualServices.map((s) => [s.vrrpInstance, s.master, s.forwarding]),
     [[null, null, true], [null, null, true]]);

@@ -69,6 +69,7 @@ test('the rendered page shows each VIP, its state, the master and every real ser
   assert.match(dom, />removed</);
   assert.match(dom, /data-vrrp="VI_1"/);
   assert.match(dom, /data-peer="director-b"><span>director-b<\/span><span class="badge good">alive<\/span><span class="badge bad">fault<\/span>/);
+  assert.match(dom, /data-heartbeat-dropped=""><span>heartbeats dropped<\/span><span>6<\/span>/);
   // After several polls the plots hold lines, and the live indicator is on.
   assert.match(dom, /<path d="M[\d.]+ [\d.]+L/);
   assert.match(dom, /id="live-text">live · /);

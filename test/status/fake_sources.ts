@@ -66,15 +66,19 @@ export interface FakeSources extends StatusSources {
 /** Every provider present (full) or only the director's list (bare). */
 export function fakeSources(kind: 'full' | 'bare' = 'full'): FakeSources {
   let now = STARTED_MS + 90_500;
+  // Uptime is on the monotonic clock: a test can set the wall clock apart from it.
+  let uptime = 90_500;
   let step = 0;
   const list = fakeList();
   const base: FakeSources = {
     name: 'director-a',
     startedAtMs: STARTED_MS,
     now: () => now,
+    uptimeMs: () => uptime,
     list: () => structuredClone(list),
     tick() {
       now += 1000;
+      uptime += 1000;
       step++;
       // A slow wave so that plots show something recognisable, the same on every run.
       const wave = Math.round(7 + 4 * Math.sin(step / 6) + 2.5 * Math.sin(step / 1.7));
@@ -102,17 +106,23 @@ export function fakeSources(kind: 'full' | 'bare' = 'full'): FakeSources {
     vrrp: () => [{
       name: 'VI_1', virtualRouterId: 51, interface: 'lan0', version: 3, state: 'master', priority: 150,
       effectivePriority: 140, master: '198.18.0.2', virtualAddresses: ['198.18.0.10'],
+      advertsDropped: { ttl: 0, version: 0, checksum: 0, auth: 0, interval: 0, peer: 3, heartbeat: 2 },
     }, {
       name: 'VI_2', virtualRouterId: 52, interface: 'lan0', version: 3, state: 'backup', priority: 100,
       effectivePriority: 100, master: '198.18.0.3', virtualAddresses: ['198.18.0.20'],
+      advertsDropped: { ttl: 1, version: 0, checksum: 0, auth: 0, interval: 0, peer: 0, heartbeat: 0 },
     }],
     peers: () => [{
-      name: 'director-b', alive: true, fault: true, paths: [
+      name: 'director-b', alive: true, fault: true, stopping: false, claims: [{ virtualRouterId: 52, state: 'MASTER', priority: 150 }], paths: [
         { link: 'lan', address: '198.18.0.3', alive: true, lastSeenMs: now - 1500, peerHears: true },
         { link: 'backup', address: '198.19.0.3', alive: false, lastSeenMs: null, peerHears: false },
       ],
     }],
     links: () => [{ name: 'lan', interface: 'lan0', up: true, active: true }, { name: 'backup', interface: 'lan1', up: false, active: false }],
-    sync: () => ({ sent: 40, received: 12, installed: 33, refused: 1, forged: 0, replayed: 0, resyncs: 1 }),
+    sync: () => ({
+      sent: 40, received: 12, installed: 33, refused: 1, forged: 0, replayed: 0, resyncs: 1, recordsRefused: { overTimeout: 2, overCap: 5 },
+    }),
+    heartbeat: () => ({ sent: 900, received: 880, forged: 3, replayed: 2, refused: 1 }),
+    agent: () => ({ refused: { forged: 4, replayed: 1, spoofed: 0 } }),
   };
 }

@@ -1,12 +1,11 @@
 // Sync wire formats byte for byte: control messages, the auth trailer (HMAC checked against
-// node:crypto with a fixed key), the IPVS v1 header reader, and the sequence/replay rules.
+// node:crypto with a fixed key) and the IPVS v1 header reader (sequences: sequence.test.ts).
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   appendTrailer, checkTrailer, decodeControl, encodeControl, readIpvsHeader, trailerLength,
 } from '../../src/sync';
-import { ReplayGuard, SequenceSource } from '../../src/sync/sequence';
 
 const KEY = Buffer.from('0123456789abcdef', 'utf8');
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -95,29 +94,5 @@ describe('auth trailer', () => {
   it('refuses a sender name that cannot travel', () => {
     assert.throws(() => appendTrailer(EMPTY_IPVS, { ...fields, sender: 'two words' }, KEY),
       { message: 'the sender name "two words" must be 1 to 32 characters of A-Z a-z 0-9 . _ -.' });
-  });
-});
-
-describe('sequence numbers', () => {
-  it('start at the start time in ms shifted left by 20 and count up', () => {
-    const s = new SequenceSource(1000);
-    assert.equal(s.take(), 1000n << 20n);
-    assert.equal(s.take(), (1000n << 20n) + 1n);
-  });
-
-  it('a restarted sender continues above its previous life', () => {
-    const before = new SequenceSource(1000);
-    let last = 0n;
-    for (let i = 0; i < 5000; i++) last = before.take();
-    assert.ok(new SequenceSource(1001).take() > last);
-  });
-
-  it('the replay guard accepts only increasing numbers per sender', () => {
-    const g = new ReplayGuard();
-    assert.equal(g.accept('a', 5n), true);
-    assert.equal(g.accept('a', 5n), false);
-    assert.equal(g.accept('a', 4n), false);
-    assert.equal(g.accept('b', 1n), true);
-    assert.equal(g.accept('a', 6n), true);
   });
 });

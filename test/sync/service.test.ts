@@ -3,9 +3,14 @@
 // datagrams are dropped and counted; bulk resync opens the VRRP gate; a silent peer times out.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { appendTrailer, encodeControl, SyncService, type SyncServiceOptions } from '../../src/sync';
 import type { SyncLimits } from '../../src/sync/admission';
+import { clockReservation, type Reservation } from '../../src/sync/sequence';
+import { openSequenceStore } from '../../src/sync/sequence_store';
 import type { ConnectionEntry } from '../../src/dataplane/types';
 import { F_DROUTE, F_TEMPLATE, S_ESTABLISHED, S_FIN_WAIT, syncMessage, syncRecord } from '../dataplane/sync_bytes';
 import { FakeDataplane } from '../fakes/dataplane';
@@ -167,6 +172,50 @@ describe('sync with auth', () => {
     assert.equal(db.installed.length, 1);
     assert.equal(db.installed[0][20], 4);
     assert.equal(b.counters().installed, 1);
+  });
+  it('takes signed datagrams out of order, each once, and says replays at warn without a line per datagram', async () => {
+    const [pb] = await freePorts(1);
+    const db = new FakeDataplane();
+    const log = new RecordingLogger();
+    const b = await director(db, pb, [], { auth, resyncTimeoutMs: 200, logger: log });
+    const signed = (marker: number, sequence: bigint): Buffer =>
+      appendTrailer(ipvsMessage(7, marker), { keyId: 1, sender: 'lvs-x', sequence }, KEY);
+    for (const [marker, sequence] of [[1, 1000n], [3, 1002n], [2, 1001n]] as const) inject(b, signed(marker, sequence), LOCAL, 9999);
+    assert.deepEqual(db.installed.map((m) => m[20]), [1, 3, 2]);
+    for (let i = 0; i < 20; i++) inject(b, signed(2, 1001n), LOCAL, 9999);
+    inject(b, signed(4, 1n), LOCAL, 9999);
+    assert.equal(b.counters().replayed, 21);
+    assert.equal(db.installed.length, 3);
+    const warned = log.lines.filter((l) => l.level === 'warn' && /replayed/.test(l.msg));
+    assert.deepEqual(warned.map((l) => [l.obj.reason, l.obj.times]),
+      [['duplicate', 1], ['duplicate', 2], ['duplicate', 4], ['duplicate', 8], ['duplicate', 16], ['tooOld', 1]]);
+  });
+
+  it('a sender restarted with its clock a day behind is taken, thanks to the mark it saved', async () => {
+    const [p1, p2, p3, pb] = await freePorts(4);
+    const db = new FakeDataplane();
+    const b = await director(db, pb, [], { auth, resyncTimeoutMs: 200 });
+    const path = join(mkdtempSync(join(tmpdir(), 'pivs-sync-')), 'sequence');
+    after(() => rmSync(dirname(path), { recursive: true, force: true }));
+    const wall = Date.now();
+    const life = async (port: number, sequences: Reservation, marker: number): Promise<SyncService> => {
+      const d = new FakeDataplane();
+      const a = await director(d, port, [pb], { auth, name: 'lvs-a', resyncTimeoutMs: 200, sequences });
+      d.emitSyncMessages([ipvsMessage(7, marker)]);
+      return a;
+    };
+    const first = await life(p1, openSequenceStore({ path, wallNow: () => wall }), 1);
+    await waitUntil('the first life\'s message', () => db.installed.length === 1);
+    first.close();
+    // From the clock alone, the restart is a day's worth of numbers below what b has seen: its
+    // resync request and its message are both dropped.
+    const forgetful = await life(p2, clockReservation(wall - 86_400_000), 2);
+    await waitUntil('the forgetful life to be dropped', () => b.counters().replayed === 2);
+    forgetful.close();
+    await life(p3, openSequenceStore({ path, wallNow: () => wall - 86_400_000 }), 3);
+    await waitUntil('the restarted sender\'s message', () => db.installed.length === 2);
+    assert.deepEqual(db.installed.map((m) => m[20]), [1, 3]);
+    assert.equal(b.counters().replayed, 2);
   });
 });
 

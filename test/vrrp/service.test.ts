@@ -2,12 +2,16 @@
 // director owns after each transition, what goes on the wire, which commands run.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import pino from 'pino';
 import { decodeArp } from '../../src/arp/arp_codec';
 import { decodeEthernet } from '../../src/arp/ethernet';
 import type { VrrpInstanceSettings } from '../../src/config/vrrp_model';
 import { advertFrame, decodeAdvertFrame } from '../../src/vrrp/codec';
-import { startVrrp, type VrrpService } from '../../src/vrrp/service';
+import { startVrrp, type VrrpHeartbeat, type VrrpService } from '../../src/vrrp/service';
+import type { VrrpClaim } from '../../src/heartbeat/codec';
+import { holdsMastership, vouchFor, type PeerWord } from '../../src/heartbeat/peer_word';
 import type { TrackIo } from '../../src/vrrp/track';
 import { FakeClock } from '../arp/fake_clock';
 import { FakeDataplane } from '../fakes/dataplane';
@@ -38,6 +42,38 @@ class FakeTrackIo implements TrackIo {
   }
 }
 
+/** The heartbeat as VRRP sees it, with the real rules (peer_word.ts) over peers the test describes. */
+class FakeHeartbeat implements VrrpHeartbeat {
+  readonly peers = new Map<string, PeerWord>();
+  /** Whether a heartbeat link has this director's address (strangers are then refused). */
+  onLan = false;
+  announced = 0;
+  left = false;
+  private source: () => VrrpClaim[] = () => [];
+  private readonly handlers: Array<(addresses: readonly string[]) => void> = [];
+  isPeerAlive(a: string): boolean { return holdsMastership(this.peers.get(a)); }
+  vouch(a: string, vrid: number, priority: number) { return vouchFor(this.peers.get(a), vrid, priority); }
+  hasLinkAt(): boolean { return this.onLan; }
+  announce(): void { this.announced++; }
+  leave(): void { this.left = true; }
+  setClaimSource(source: () => VrrpClaim[]): void { this.source = source; }
+  onPeerHeartbeat(handler: (addresses: readonly string[]) => void): void { this.handlers.push(handler); }
+  /** What this director's heartbeat would carry now. */
+  claims(): VrrpClaim[] { return this.source(); }
+  /** A valid heartbeat from the peer at `address` saying `word`. */
+  hear(address: string, word: Partial<PeerWord>): void {
+    this.peers.set(address, { alive: true, fault: false, stopping: false, claims: [], ...word });
+    for (const h of this.handlers) h([address]);
+  }
+  /** The peer's heartbeat goes silent. */
+  silence(address: string): void {
+    const p = this.peers.get(address);
+    if (p !== undefined) this.peers.set(address, { ...p, alive: false });
+  }
+}
+
+const masterClaim = (priority: number, vrid = 1): Partial<PeerWord> => ({ claims: [{ virtualRouterId: vrid, state: 'MASTER', priority }] });
+
 interface Harness {
   vrrp: VrrpService;
   dp: FakeDataplane;
@@ -45,16 +81,18 @@ interface Harness {
   arpMacs: Array<Map<string, string> | null>;
   commands: string[][];
   io: FakeTrackIo;
-  alive: Set<string>;
+  heartbeat: FakeHeartbeat;
   gate: { open: boolean };
 }
 
-function start(instances: VrrpInstanceSettings[], syncGroups: { name: string; instances: string[] }[] = [], io = new FakeTrackIo()): Harness {
+function start(
+  instances: VrrpInstanceSettings[], syncGroups: { name: string; instances: string[] }[] = [], io = new FakeTrackIo(),
+  heartbeat = new FakeHeartbeat(),
+): Harness {
   const dp = new FakeDataplane();
   const clock = new FakeClock();
   const arpMacs: Array<Map<string, string> | null> = [];
   const commands: string[][] = [];
-  const alive = new Set<string>();
   const gate = { open: true };
   const vrrp = startVrrp({
     config: { instances, syncGroups: syncGroups.map((g) => ({ ...g, notify: { any: ['/bin/group'] } })) },
@@ -63,10 +101,10 @@ function start(instances: VrrpInstanceSettings[], syncGroups: { name: string; in
     networkInterfaces: () => ({ eth0: [{ address: SELF, family: 'IPv4', internal: false, netmask: '255.255.255.0', mac: '02:00:00:00:00:01', cidr: null }] }),
     runCommand: async (argv) => { commands.push([...argv]); },
     trackIo: io,
-    heartbeat: { isPeerAlive: (a) => alive.has(a) },
+    heartbeat,
     gate: { mayBecomeMaster: () => gate.open },
   });
-  return { vrrp, dp, clock, arpMacs, commands, io, alive, gate };
+  return { vrrp, dp, clock, arpMacs, commands, io, heartbeat, gate };
 }
 
 function peerAdvert(priority: number, o: { vrid?: number; ttl?: number; adverInt?: number; version?: 2 | 3 } = {}): Buffer {
@@ -158,20 +196,116 @@ describe('VRRP service', () => {
 
   it('the heartbeat keeps a BACKUP from taking over while the master lives, but not after its priority 0', () => {
     const h = start([instance()]);
+    h.heartbeat.hear(PEER, masterClaim(200));
     h.dp.emitControlFrames([peerAdvert(200)]);
-    h.alive.add(PEER);
     h.clock.advance(20_000);
     assert.equal(state(h), 'BACKUP');
-    h.alive.delete(PEER);
+    h.heartbeat.silence(PEER);
     h.clock.advance(100);
     assert.equal(state(h), 'MASTER');
 
     const g = start([instance()]);
+    g.heartbeat.hear(PEER, masterClaim(200));
     g.dp.emitControlFrames([peerAdvert(200)]);
-    g.alive.add(PEER);
+    g.heartbeat.hear(PEER, { ...masterClaim(200), stopping: true });
     g.dp.emitControlFrames([peerAdvert(0)]);
     g.clock.advance(610);
     assert.equal(state(g), 'MASTER');
+  });
+
+  it('a MASTER keeps mastership against a higher-priority advert its sender\'s signed heartbeat contradicts', () => {
+    const h = start([instance({ priority: 150 })]);
+    h.clock.advance(4000);
+    assert.equal(state(h), 'MASTER');
+    h.heartbeat.hear(PEER, { claims: [{ virtualRouterId: 1, state: 'BACKUP', priority: 100 }] });
+    h.dp.emitControlFrames([peerAdvert(200)]);
+    assert.equal(state(h), 'MASTER');
+    h.heartbeat.hear(PEER, { claims: [{ virtualRouterId: 1, state: 'BACKUP', priority: 100 }] });
+    assert.equal(state(h), 'MASTER');
+    assert.equal(h.vrrp.states()[0].counters.advertsDropped.heartbeat, 1);
+  });
+
+  it('a BACKUP does not take over on a priority 0 while its master\'s heartbeat says it stays', () => {
+    const h = start([instance()]);
+    h.heartbeat.hear(PEER, masterClaim(200));
+    h.dp.emitControlFrames([peerAdvert(200)]);
+    h.dp.emitControlFrames([peerAdvert(0)]);
+    h.clock.advance(610);
+    assert.equal(state(h), 'BACKUP');
+    for (let i = 0; i < 10; i++) {
+      h.heartbeat.hear(PEER, masterClaim(200));
+      h.dp.emitControlFrames([peerAdvert(200)]);
+      h.clock.advance(1000);
+    }
+    assert.equal(state(h), 'BACKUP');
+    assert.equal(h.vrrp.states()[0].counters.advertsDropped.heartbeat, 1);
+  });
+
+  it('an advert that arrives ahead of the heartbeat announcing it takes effect when that heartbeat comes', () => {
+    const h = start([instance()]);
+    h.clock.advance(4000);
+    assert.equal(state(h), 'MASTER');
+    h.heartbeat.hear(PEER, { claims: [{ virtualRouterId: 1, state: 'BACKUP', priority: 200 }] });
+    h.dp.emitControlFrames([peerAdvert(200)]);
+    assert.equal(state(h), 'MASTER');
+    h.heartbeat.hear(PEER, masterClaim(200));
+    assert.equal(state(h), 'BACKUP');
+    assert.equal(h.vrrp.states()[0].masterAddress, PEER);
+    assert.equal(h.vrrp.states()[0].counters.advertsDropped.heartbeat, 0);
+  });
+
+  it('refuses adverts from hosts that are no heartbeat peer when the heartbeat runs on this LAN', () => {
+    const heartbeat = new FakeHeartbeat();
+    heartbeat.onLan = true;
+    const h = start([instance()], [], new FakeTrackIo(), heartbeat);
+    h.clock.advance(4000);
+    h.dp.emitControlFrames([peerAdvert(200)]);
+    assert.equal(state(h), 'MASTER');
+    assert.equal(h.vrrp.states()[0].counters.advertsDropped.peer, 1);
+    // Without a heartbeat link on this LAN the heartbeat cannot tell, so VRRP's rules alone decide.
+    const g = start([instance()]);
+    g.clock.advance(4000);
+    g.dp.emitControlFrames([peerAdvert(200)]);
+    assert.equal(state(g), 'BACKUP');
+  });
+
+  it('announces its claims ahead of an advert that changes them, and says it leaves before its priority 0', async () => {
+    const h = start([instance()]);
+    const order: string[] = [];
+    const send = h.dp.sendFrame.bind(h.dp);
+    h.dp.sendFrame = (frame: Buffer) => {
+      const ad = decodeAdvertFrame(frame);
+      if (ad !== null) order.push(`advert ${ad.priority} after ${h.heartbeat.announced} announcements${h.heartbeat.left ? ', left' : ''}`);
+      send(frame);
+    };
+    h.clock.advance(4000);
+    assert.deepEqual(h.heartbeat.claims(), [{ virtualRouterId: 1, state: 'MASTER', priority: 100 }]);
+    h.clock.advance(1000);
+    await h.vrrp.close();
+    assert.deepEqual(order, ['advert 100 after 1 announcements', 'advert 100 after 1 announcements', 'advert 0 after 2 announcements, left']);
+  });
+
+  it('keeps no state per advert source: 131072 spoofed sources leave the heap as it was', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const h = start([instance({ priority: 50 })]);
+    const forge = (n: number): Buffer => {
+      const source = `198.${18 + (n >> 16)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+      return advertFrame({ version: 2, vrid: 1, priority: 200, addresses: [n % 2 === 0 ? VIP : '198.18.0.200'], adverInt: n % 3 === 0 ? 2 : 1, authType: 0 },
+        { sourceMac: '02:00:00:00:00:03', sourceAddress: source, destinationAddress: '224.0.0.18' });
+    };
+    const feed = (from: number, to: number): void => {
+      for (let n = from; n < to; n += 1024) h.dp.emitControlFrames(Array.from({ length: Math.min(1024, to - n) }, (_, i) => forge(n + i)));
+    };
+    feed(0, 4096);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    feed(4096, 131072);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 2 * 1024 * 1024, `the heap grew by ${(grown / 1048576).toFixed(1)} MiB`);
+    // One of them is this director's own address, which it ignores.
+    assert.equal(h.vrrp.states()[0].counters.advertsReceived, 131071);
   });
 
   it('the sync gate keeps a BACKUP until the bulk resync is done', () => {
