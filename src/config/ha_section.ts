@@ -121,6 +121,10 @@ export function validateSync(raw: RawSync, directorInterface: string): SyncSetti
   if (raw.auth === undefined && peers.length === 0) {
     fail('sync.peers', 'is empty, but unsigned sync accepts datagrams only from listed peers: add every other director\'s address to sync.peers (with transport: multicast to keep multicast), or set sync.auth');
   }
+  const threshold = raw.threshold ?? 3;
+  const period = raw.period ?? 50;
+  // IPVS's sync_threshold sysctl refuses the same pair: the threshold is a packet count within the period.
+  if (period !== 0 && threshold >= period) fail('sync.threshold', `${threshold} must be below sync.period (${period}), or set period: 0 to sync once at the threshold only`);
   const group = ipv4(raw.group ?? DEFAULT_SYNC_GROUP, 'sync.group');
   if (Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239) fail('sync.group', `"${group}" is not an IPv4 multicast address`);
   return {
@@ -133,8 +137,8 @@ export function validateSync(raw: RawSync, directorInterface: string): SyncSetti
     peers,
     maxMessageSize: raw.maxMessageSize ?? null,
     flushDelayMs: raw.flushDelayMs ?? 20,
-    threshold: raw.threshold ?? 3,
-    period: raw.period ?? 50,
+    threshold,
+    period,
     resyncTimeoutMs: raw.resyncTimeoutMs ?? 3000,
     maxInstalledShare: raw.maxInstalledShare ?? DEFAULT_MAX_INSTALLED_SHARE,
     auth: raw.auth === undefined ? null : { key: key(raw.auth.key, 'sync.auth.key'), keyId: raw.auth.keyId ?? 0 },

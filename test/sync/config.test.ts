@@ -43,6 +43,13 @@ describe('sync section', () => {
     assert.deepEqual(s?.auth, { key: 'sixteen chars ok', keyId: 0 });
   });
 
+  it('threshold below period, as IPVS\'s sync_threshold sysctl wants; period 0 takes any threshold', () => {
+    assert.equal(refused('sync:\n  peers: [198.18.0.3]\n  threshold: 50\n  period: 50\n'),
+      'config: sync.threshold: 50 must be below sync.period (50), or set period: 0 to sync once at the threshold only');
+    assert.equal(parseConfig(`${base}sync:\n  peers: [198.18.0.3]\n  threshold: 7\n  period: 0\n`).sync?.threshold, 7);
+    assert.match(refused('sync:\n  peers: [198.18.0.3]\n  maxMessageSize: 10\n'), /^config: sync\.maxMessageSize: 10 is below the minimum 64/);
+  });
+
   it('no section, no sync', () => {
     assert.equal(parseConfig(base).sync, undefined);
   });
