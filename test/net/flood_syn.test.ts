@@ -1,5 +1,7 @@
 // A spoofed-source SYN flood at the generator's full rate, many times the connection table, while
-// a client keeps asking for pages: the client is still answered, the table never grows past its
+// a client keeps asking for pages (two workers: one alone forwards less than the generator sends
+// on this machine, so the client's own packets would be lost in the full receive ring, not in the
+// table this test is about): the client is still answered, the table never grows past its
 // size, pivsd's memory stays flat, and the table drains once the flood stops.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ describe('a spoofed SYN flood', { timeout: 240_000 }, () => {
     beforePivsd: (t) => {
       const file = join(t.runDir, 'flood.yaml');
       writeFileSync(file, [
-        `director: {connTableSize: ${TABLE}}`,
+        `director: {connTableSize: ${TABLE}, workers: 2}`,
         'virtualServices:',
         `  - {protocol: tcp, address: ${t.vip}, port: 80, scheduler: rr, realServers: [`,
         t.reals.map((r) => `      {address: ${r.address}}`).join(',\n'),
@@ -44,7 +46,9 @@ describe('a spoofed SYN flood', { timeout: 240_000 }, () => {
     await run('gcc', ['-O2', '-Wall', '-o', gen, join(ROOT, 'bench', 'gen.c')], { timeoutMs: 60_000 });
     const url = `http://${t.vip}/`;
 
-    const flood = t.exec(t.client, gen, [
+    // The flooder runs niced: on this lab's two cores it shares the CPU with the director, where a
+    // real flood arrives over the wire and takes none of the director's time.
+    const flood = t.exec(t.client, 'nice', ['-n', '10', gen,
       '-i', IFACE, '-s', t.client.mac, '-d', t.director.mac, '-S', '198.19.0.1', '-D', t.vip, '-p', '80',
       '-f', String(FLOOD_FLOWS), '-t', String(FLOOD_SECONDS), '-T',
     ], (FLOOD_SECONDS + 30) * 1000).then((out) => JSON.parse(out) as { sent: number; seconds: number });
@@ -69,6 +73,8 @@ describe('a spoofed SYN flood', { timeout: 240_000 }, () => {
         const doc = await statusDocument(t, t.director);
         maxConnections = Math.max(maxConnections, doc.dataplane?.connections ?? 0);
         rss.push(rssKiB(pivsd.pid));
+        // Ten samples a second: polling /status back to back would make its own garbage the RSS figure.
+        await new Promise((r) => setTimeout(r, 100));
       }
     };
     await Promise.all([...Array.from({ length: CLIENTS }, client), watcher()]);
@@ -78,7 +84,7 @@ describe('a spoofed SYN flood', { timeout: 240_000 }, () => {
     ctx.diagnostic(`SYN flood: ${g.sent} SYNs in ${g.seconds.toFixed(1)} s (${Math.round(g.sent / g.seconds)}/s, `
       + `${(g.sent / TABLE).toFixed(0)}x the table); client answered ${answered}/${asked}; `
       + `peak table ${maxConnections}/${TABLE}; evicted ${d.drops.evicted}, tableFull ${d.drops.tableFull}, rxRingFull ${d.drops.rxRingFull}; `
-      + `RSS ${rss[0]}..${Math.max(...rss)} KiB`);
+      + `RSS ${rss[0]}..${Math.max(...rss)} KiB in ${rss.length} samples`);
 
     assert.ok(g.sent >= 10 * TABLE, `the flood sent ${g.sent} SYNs, not many times the table`);
     assert.ok(asked >= 20, `only ${asked} requests fitted in the flood`);
@@ -87,13 +93,13 @@ describe('a spoofed SYN flood', { timeout: 240_000 }, () => {
     assert.ok(d.drops.evicted > 0, 'the flood\'s half-open entries were evicted');
     // The table's pages are mapped at start; a full table costs what it costs once, not more.
     const growth = Math.max(...rss) - rss[0];
-    assert.ok(growth < 32 * 1024, `RSS grew ${growth} KiB during the flood (${rss.join(', ')})`);
+    assert.ok(growth < 16 * 1024, `RSS grew ${growth} KiB during the flood (${rss.join(', ')})`);
 
     // Half-open entries live pressureEmbryonicTimeout (5 s) under pressure, then the sweeper
-    // takes them.
+    // takes them; the client's own closed connections stay their tcpfin time, as in IPVS.
     await waitFor('the table to drain', async () => {
       const doc = await statusDocument(t, t.director);
-      return (doc.dataplane?.connections ?? TABLE) < TABLE / 100 ? true : undefined;
+      return (doc.dataplane?.connections ?? TABLE) < asked + TABLE / 100 ? true : undefined;
     }, 120, 250);
     const after = await fetchNames(t, url, 10);
     assert.equal(after.get('(failed)') ?? 0, 0);
