@@ -4,9 +4,11 @@ import { runControlBatchBench } from './control_batch';
 import { runDataplaneBench } from './dataplane';
 import { runFailoverBench } from './failover';
 import { runLinkFailoverBench } from './link_failover';
+import { runPacketMicroBench } from './packet_micro';
 
 const BENCHES: Array<[string, () => Promise<string>]> = [
   ['dataplane', runDataplaneBench],
+  ['packet-micro', runPacketMicroBench],
   ['failover', runFailoverBench],
   ['link-failover', runLinkFailoverBench],
   ['background', runBackgroundBench],
