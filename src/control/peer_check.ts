@@ -1,7 +1,7 @@
 // Who may use the control socket: root, pivsd's own user, and members of its group (SOCKET_GROUP),
 // judged on the credentials the kernel recorded at connect time, not on the socket file's mode
 // alone (which anyone with root, or a careless chmod, can change behind pivsd's back).
-import type { PeerCredentials } from '../dataplane/native';
+import type { PeerCredentials } from '../dataplane/peer_credentials';
 
 export interface SocketOwner {
   uid: number;

@@ -5,7 +5,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, unlinkSync } 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { loadNative, type PeerCredentials } from '../dataplane/native';
+import { peerCredentials, type PeerCredentials } from '../dataplane/peer_credentials';
 import { writePaged } from './pages';
 import { refusal, type SocketOwner } from './peer_check';
 import type { PagedResponse, Response } from './protocol';
@@ -57,8 +57,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
     const refused = peer === null ? 'pivsd could not tell who connected to its control socket; nothing was done' : refusal(peer, owner, SOCKET_GROUP);
     if (refused !== null) {
       logger.warn({ uid: peer?.uid, pid: peer?.pid }, `control socket connection refused: ${refused}`);
+      // What the client sent is read and discarded: closing on unread bytes would reset the
+      // connection, and the client could lose the sentence.
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
       reply(socket, { id: 0, error: { code: 'Forbidden', message: refused } });
-      socket.end(() => socket.destroy());
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
     sockets.add(socket);
@@ -89,7 +94,7 @@ function kernelCredentials(socket: Socket): PeerCredentials | null {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) return null;
   try {
-    return loadNative().peerCredentials(fd);
+    return peerCredentials(fd);
   } catch {
     return null;
   }
