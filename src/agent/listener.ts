@@ -3,6 +3,7 @@ import dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import { familyOf } from '../config/address';
 import { AgentReceiver, type AgentReceiverDeps } from './receiver';
+import { onDoubling } from '../sync/rejection_log';
 
 export interface AgentListener {
   readonly receiver: AgentReceiver;
@@ -21,7 +22,7 @@ export async function startAgentListener(deps: AgentReceiverDeps & { logger: Log
       // A bug on some path through handle() must cost one report, not the daemon; said at warn
       // on the 1st, 2nd, 4th... time so that a flood of them cannot flood the log.
       failed++;
-      const level = (failed & (failed - 1)) === 0 ? 'warn' : 'debug';
+      const level = onDoubling(failed) ? 'warn' : 'debug';
       deps.logger[level]({ err, from: `${rinfo.address}:${rinfo.port}`, length: message.length, times: failed }, 'agent: handling a report failed; dropped it');
     }
   });

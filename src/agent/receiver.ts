@@ -9,7 +9,7 @@ import type { AgentSettings, VirtualService, VirtualServiceKey } from '../config
 import type { AgentState, ListResult } from '../control/protocol';
 import type { RealAvailability, RealTarget } from '../control/weights';
 import type { Dataplane } from '../dataplane/types';
-import { systemClock, type Clock } from '../arp/clock';
+import { systemClock, wallTimeOf, type Clock } from '../arp/clock';
 import { canonicalAddress } from '../config/address';
 import { RejectionLog } from '../sync/rejection_log';
 import { isReplay, REPLAY_WINDOW_SIZE, ReplayWindow } from '../sync/replay_window';
@@ -168,7 +168,7 @@ export class AgentReceiver {
     const heard = this.heard.get(address);
     const state: AgentState = {
       loadIndex: heard?.loadIndex ?? null,
-      lastReport: heard === undefined ? null : new Date(this.wallNow() - (this.clock.now() - heard.at)).toISOString(),
+      lastReport: heard === undefined ? null : new Date(wallTimeOf(heard.at, this.wallNow(), this.clock.now())).toISOString(),
       alive: this.isAlive(address, this.clock.now()),
     };
     if (heard?.weight !== undefined) state.weight = heard.weight;

@@ -6,6 +6,11 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/** A monotonic instant `at` as the wall clock reads it now: for showing, never for comparing. */
+export function wallTimeOf(at: number, wallNow: number, monotonicNow: number): number {
+  return wallNow - (monotonicNow - at);
+}
+
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => {

@@ -7,8 +7,8 @@
 // and its VRRP claims and STOPPING flag, against which VRRP checks each advert (peer_word.ts).
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock } from '../arp/clock';
-import { RejectionLog } from '../sync/rejection_log';
+import { systemClock, wallTimeOf, type Clock } from '../arp/clock';
+import { onDoubling, RejectionLog } from '../sync/rejection_log';
 import { isReplay, ReplayWindow } from '../sync/replay_window';
 import { clockReservation, SequenceSource, type Reservation } from '../sync/sequence';
 import { decodeHeartbeat, encodeHeartbeat, MAX_HEARTBEAT_LINKS, type VrrpClaim } from './codec';
@@ -125,11 +125,8 @@ export class HeartbeatService {
   private readonly rejections: RejectionLog;
   /** paths[peer index][link index] */
   private readonly paths: PathState[][];
-  /** The FAULT flag of each peer's last heartbeat. */
-  private readonly peerFault: boolean[];
-  /** The STOPPING flag and the VRRP claims of each peer's last heartbeat. */
-  private readonly peerStopping: boolean[];
-  private readonly peerClaims: VrrpClaim[][];
+  /** What each peer's last heartbeat said of it: FAULT, STOPPING, its VRRP claims. */
+  private readonly reports: Omit<PeerWord, 'alive'>[];
   private claimSource: () => VrrpClaim[] = () => [];
   private stopping = false;
   private readonly count: HeartbeatCounters = { sent: 0, received: 0, forged: 0, replayed: 0, refused: 0 };
@@ -154,9 +151,7 @@ export class HeartbeatService {
     const sequences = opts.sequences ?? clockReservation(this.now());
     this.sequences = opts.links.map(() => new SequenceSource(sequences));
     this.paths = opts.peers.map(() => opts.links.map(() => ({ alive: false, lastSeenAt: null, peerHears: null })));
-    this.peerFault = opts.peers.map(() => false);
-    this.peerStopping = opts.peers.map(() => false);
-    this.peerClaims = opts.peers.map(() => []);
+    this.reports = opts.peers.map(() => ({ fault: false, stopping: false, claims: [] }));
   }
 
   /** Binds every link's socket, then starts sending and watching. */
@@ -173,7 +168,7 @@ export class HeartbeatService {
           this.count.refused++;
           this.failed++;
           const fields = { err, link: link.name, from: `${rinfo.address}:${rinfo.port}`, length: msg.length, times: this.failed };
-          if ((this.failed & (this.failed - 1)) === 0) this.log.warn(fields, 'heartbeat: handling a datagram failed; dropped it');
+          if (onDoubling(this.failed)) this.log.warn(fields, 'heartbeat: handling a datagram failed; dropped it');
           else this.log.debug(fields, 'heartbeat: handling a datagram failed; dropped it');
         }
       });
@@ -234,16 +229,16 @@ export class HeartbeatService {
   private wordOf(address: string): PeerWord | undefined {
     const i = this.opts.peers.findIndex((p) => p.addresses.includes(address));
     if (i < 0) return undefined;
-    return { alive: this.paths[i].some((p) => p.alive), fault: this.peerFault[i], stopping: this.peerStopping[i], claims: this.peerClaims[i] };
+    return { alive: this.paths[i].some((p) => p.alive), ...this.reports[i] };
   }
 
   peers(): PeerStatus[] {
     return this.opts.peers.map((peer, i) => ({
       name: peer.name,
       alive: this.paths[i].some((p) => p.alive),
-      fault: this.peerFault[i],
-      stopping: this.peerStopping[i],
-      claims: this.peerClaims[i].map((c) => ({ ...c })),
+      fault: this.reports[i].fault,
+      stopping: this.reports[i].stopping,
+      claims: this.reports[i].claims.map((c) => ({ ...c })),
       paths: this.opts.links.map((link, j) => {
         const { alive, lastSeenAt, peerHears } = this.paths[i][j];
         return { link: link.name, address: peer.addresses[j], alive, lastSeenMs: this.wallTimeOf(lastSeenAt), peerHears };
@@ -272,9 +267,8 @@ export class HeartbeatService {
     this.sockets.fill(null);
   }
 
-  /** A monotonic instant as the wall clock reads it now: shown, never compared. */
   private wallTimeOf(at: number | null): number | null {
-    return at === null ? null : this.now() - (this.clock.now() - at);
+    return at === null ? null : wallTimeOf(at, this.now(), this.clock.now());
   }
 
   private tick(): void {
@@ -346,18 +340,19 @@ export class HeartbeatService {
 
   private takeClaims(peerIndex: number, stopping: boolean, claims: VrrpClaim[]): void {
     const peer = this.opts.peers[peerIndex];
-    if (stopping !== this.peerStopping[peerIndex]) {
-      this.peerStopping[peerIndex] = stopping;
+    const report = this.reports[peerIndex];
+    if (stopping !== report.stopping) {
+      report.stopping = stopping;
       if (stopping) this.log.info({ peer: peer.name }, `heartbeat: peer ${peer.name} is stopping`);
       else this.log.info({ peer: peer.name }, `heartbeat: peer ${peer.name} is back in the election`);
     }
-    this.peerClaims[peerIndex] = claims;
+    report.claims = claims;
   }
 
   private takeReport(peerIndex: number, fault: boolean, hears: number): void {
     const peer = this.opts.peers[peerIndex];
-    if (fault !== this.peerFault[peerIndex]) {
-      this.peerFault[peerIndex] = fault;
+    if (fault !== this.reports[peerIndex].fault) {
+      this.reports[peerIndex].fault = fault;
       if (fault) this.log.warn({ peer: peer.name }, `heartbeat: peer ${peer.name} reports FAULT (every link down; it has stepped down)`);
       else this.log.info({ peer: peer.name }, `heartbeat: peer ${peer.name} no longer reports FAULT`);
     }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { SnmpUser } from '../config/model';
 import { buildMib } from './tree';
 import { SERVED_ROOTS, type MibView } from './view';
+import { onDoubling } from '../sync/rejection_log';
 
 export interface AgentOptions {
   host: string;
@@ -53,7 +54,7 @@ function containRequests(socket: import('node:dgram').Socket, logger: Logger): v
         // net-snmp throws on some malformed requests (an OID not starting with 0, 1 or 2): said at
         // warn on the 1st, 2nd, 4th, 8th... time, so a flood of them cannot flood the log.
         failed++;
-        const level = (failed & (failed - 1)) === 0 ? 'warn' : 'debug';
+        const level = onDoubling(failed) ? 'warn' : 'debug';
         logger[level]({ err: e, from: `${rinfo.address}:${rinfo.port}`, length: msg.length, times: failed }, 'snmp: handling a request failed; dropped it');
       }
     });

@@ -7,6 +7,11 @@ export interface RejectionLogger {
   debug(obj: object, msg: string): void;
 }
 
+/** True on the 1st, 2nd, 4th, 8th... time: when a repeated event is worth a line at warn. */
+export function onDoubling(times: number): boolean {
+  return times > 0 && (times & (times - 1)) === 0;
+}
+
 export class RejectionLog<Reason extends string = string> {
   private readonly times = new Map<Reason, number>();
 
@@ -16,7 +21,7 @@ export class RejectionLog<Reason extends string = string> {
   note(reason: Reason, fields: object, msg: string): void {
     const n = (this.times.get(reason) ?? 0) + 1;
     this.times.set(reason, n);
-    const level = Number.isInteger(Math.log2(n)) ? 'warn' : 'debug';
+    const level = onDoubling(n) ? 'warn' : 'debug';
     this.log[level]({ ...fields, reason, times: n }, msg);
   }
 }

@@ -13,7 +13,7 @@ import { appendTrailer, checkTrailer, trailerLength } from './auth_trailer';
 import { CONTROL_LENGTH, decodeControl, encodeControl, isControlMessage, type ControlMessage } from './control_message';
 import { readIpvsHeader } from './ipvs_header';
 import { readIpvsRecords, repackIpvsMessage } from './ipvs_records';
-import { RejectionLog } from './rejection_log';
+import { onDoubling, RejectionLog } from './rejection_log';
 import { isReplay, ReplayWindow } from './replay_window';
 import { SequenceSource, type Reservation } from './sequence';
 
@@ -152,7 +152,7 @@ export class SyncService {
         this.count.refused++;
         this.failed++;
         const fields = { err, from: `${rinfo.address}:${rinfo.port}`, length: msg.length, times: this.failed };
-        if ((this.failed & (this.failed - 1)) === 0) this.log.warn(fields, 'sync: handling a datagram failed; dropped it');
+        if (onDoubling(this.failed)) this.log.warn(fields, 'sync: handling a datagram failed; dropped it');
         else this.log.debug(fields, 'sync: handling a datagram failed; dropped it');
       }
     });

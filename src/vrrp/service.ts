@@ -10,9 +10,10 @@ import type { Dataplane } from '../dataplane/types';
 import { decodeAdvertFrame, IPPROTO_VRRP } from './codec';
 import type { VrrpStateName } from './fsm';
 import { VrrpInstance, type HeartbeatGuard, type InstanceCounters, type MasterGate, type TransitionCause } from './instance';
-import { MAX_VRRP_CLAIMS, type ClaimState, type VrrpClaim } from '../heartbeat/codec';
+import { MAX_VRRP_CLAIMS, type VrrpClaim } from '../heartbeat/codec';
 import { createNotifier, spawnRunner, type CommandRunner, type NotifyState } from './notify';
 import { startTracking, systemTrackIo, trackedPriority, type TrackIo, type TrackResult, type Tracking } from './track';
+import { onDoubling } from '../sync/rejection_log';
 
 /** What vrrp/ needs of the ARP service (src/arp's ArpService satisfies it). */
 export interface VirtualMacListener {
@@ -204,7 +205,7 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
   opts.links?.onChange(() => { if (!closed) applyHealth(); });
 
   opts.heartbeat?.setClaimSource(() => instances.slice(0, MAX_VRRP_CLAIMS).map((inst) => ({
-    virtualRouterId: inst.settings.virtualRouterId, state: inst.stateName as ClaimState, priority: inst.fsm.priority,
+    virtualRouterId: inst.settings.virtualRouterId, state: inst.stateName, priority: inst.fsm.priority,
   })));
   opts.heartbeat?.onPeerHeartbeat((addresses) => {
     if (closed) return;
@@ -220,7 +221,7 @@ export function startVrrp(opts: VrrpOptions): VrrpService {
   let failedFrames = 0;
   const contained = (fields: object, msg: string): void => {
     failedFrames++;
-    if ((failedFrames & (failedFrames - 1)) === 0) log.error({ ...fields, times: failedFrames }, msg);
+    if (onDoubling(failedFrames)) log.error({ ...fields, times: failedFrames }, msg);
     else log.debug({ ...fields, times: failedFrames }, msg);
   };
 
