@@ -2,18 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { dropCapsArgs, runScript } from '../../src/health/script_runner';
-import { useScriptDir } from './script_dir';
+import { gone, HANG_TIMEOUT_MS, useScriptDir } from './script_dir';
 
 const { path: inDir, script } = useScriptDir('pivs-runner-');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('runScript', () => {
   it('drops the bounding set only when pivsd holds CAP_SETPCAP', () => {
@@ -35,7 +26,7 @@ describe('runScript', () => {
     const pids = inDir('pids');
     // The grandchild sleeps forever in the background; the script itself waits for it.
     const forker = script('forker.sh', `sleep 1000 & echo "$$ $! $(ps -o pgid= -p $$)" > ${pids}.tmp; mv ${pids}.tmp ${pids}; wait`);
-    const run = runScript([forker], { timeoutMs: 300 });
+    const run = runScript([forker], { timeoutMs: HANG_TIMEOUT_MS });
     const e = await run.exited;
     assert.equal(e.timedOut, true);
     assert.equal(e.signal, 'SIGKILL');
@@ -44,10 +35,7 @@ describe('runScript', () => {
     assert.notEqual(pgid, process.pid);
     assert.equal(self, run.pid, 'setpriv execs the script in place');
     // SIGKILL is delivered to the whole group at once; the grandchild's death is reaped by init.
-    for (let i = 0; i < 100 && alive(grandchild); i++) await new Promise((r) => setImmediate(r));
-    let state = '';
-    try { state = readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(' ')[2]; } catch { /* gone */ }
-    assert.ok(state === '' || state === 'Z', `the grandchild ${grandchild} is still running (${state})`);
+    assert.ok(await gone(grandchild), `the grandchild ${grandchild} is still running`);
   });
 
   it('passes the environment and reports a program that cannot be run', async () => {
