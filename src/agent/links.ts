@@ -26,9 +26,10 @@ export async function startAgentLinks(links: string[], holdDownMs: number, direc
     service = await startLinks({
       links, holdDownMs, openedOn: links[0], logger, addresses: mover,
       followers: [{
-        // Directors learn this server's MAC on the new link from the ARP request the kernel
-        // broadcasts there (sourced from our address) before anything else goes out: send one datagram.
-        setInterface: () => {
+        // Directors follow this server to its MAC on the new link from the ARP request the kernel
+        // broadcasts there before anything else goes out: send one datagram, once our address is
+        // there (before, the request would be sourced from another address, the VIP on lo).
+        addressesMoved: () => {
           for (const d of directors) {
             if (!d.includes(':')) nudge.send(Buffer.alloc(0), DISCARD_PORT, d);
           }

@@ -2,8 +2,10 @@
 // (IPv6), retries with bounded backoff while unresolved, periodic re-confirmation once resolved.
 // A MAC is learnt only from an answer to a request of ours that is still fresh; a different MAC
 // answering for a known server does not move it at once: the old MAC is asked first, and only if
-// it stays silent does the new one take over (both answering is a conflict, logged). Static
-// neighbours are never asked about.
+// it stays silent does the new one take over (both answering is a conflict, logged). A frame that
+// merely claims another MAC for a server (its own ARP request after a NIC switch, a gratuitous
+// ARP) teaches nothing but starts that check at once, with quick probes, so a real move is followed
+// in under a second and a forged one costs a few probes. Static neighbours are never asked about.
 import type { Logger } from 'pino';
 import { arpRequestFrame } from './arp_codec';
 import { Clock } from './clock';
@@ -23,6 +25,10 @@ export interface ResolverTiming {
   probeIntervalMs: number;
   /** Unanswered probes in a row after which the MAC is given up as unknown. */
   reconfirmLimit: number;
+  /** Gap between the probes while another MAC claims the server. */
+  doubtProbeMs: number;
+  /** A claim starts a check at most this often per server, whatever a flood of them does. */
+  doubtHoldMs: number;
 }
 
 export const DEFAULT_TIMING: ResolverTiming = {
@@ -31,6 +37,8 @@ export const DEFAULT_TIMING: ResolverTiming = {
   reconfirmIntervalMs: 30_000,
   probeIntervalMs: 1000,
   reconfirmLimit: 3,
+  doubtProbeMs: 250,
+  doubtHoldMs: 1000,
 };
 
 export interface ResolverDeps {
@@ -57,6 +65,10 @@ interface Neighbour {
   candidate: string | null;
   /** Configured, never asked about, never changed by a frame. */
   fixed: boolean;
+  /** Another MAC claims the server: the known one is probed quickly until it answers or is given up. */
+  doubting: boolean;
+  /** When a claim last started a check (clock ms). */
+  doubtedAt: number | null;
 }
 
 /** A static neighbour (director.staticNeighbours). */
@@ -93,13 +105,14 @@ export class Resolver {
         if (existing?.fixed !== true || existing.mac !== mac) this.deps.setNeighbour(address, mac);
         this.neighbours.set(key, {
           address, family, mac, dueAt: Infinity, retryMs: 0, unanswered: 0, askedAt: null, candidate: null, fixed: true,
+          doubting: false, doubtedAt: null,
         });
       } else if (existing && !existing.fixed) {
         existing.address = address;
       } else {
         this.neighbours.set(key, {
           address, family, mac: null, dueAt: now, retryMs: this.timing.retryMinMs, unanswered: 0,
-          askedAt: null, candidate: null, fixed: false,
+          askedAt: null, candidate: null, fixed: false, doubting: false, doubtedAt: null,
         });
       }
     }
@@ -108,15 +121,16 @@ export class Resolver {
 
   /**
    * An answer to a request of ours says `mac` holds `address` (canonical text). Unknown addresses,
-   * static ones and answers we did not ask for (or asked too long ago) are ignored.
+   * static ones and answers we did not ask for (or asked too long ago) are ignored. Says whether
+   * it was taken as an answer.
    */
-  observe(address: string, mac: string): void {
+  observe(address: string, mac: string): boolean {
     const n = this.neighbours.get(address);
-    if (!n || this.closed || n.fixed) return;
+    if (!n || this.closed || n.fixed) return false;
     const now = this.deps.clock.now();
     if (n.askedAt === null || now - n.askedAt > this.answerWindowMs()) {
       this.deps.logger.debug({ realServer: n.address, mac }, 'ignored an ARP/neighbor answer we did not ask for');
-      return;
+      return false;
     }
     if (n.mac !== null && n.mac !== mac) {
       // Ask the MAC we know before believing another: a forged reply must not move the server.
@@ -124,10 +138,13 @@ export class Resolver {
         n.candidate = mac;
         this.deps.logger.info({ realServer: n.address, mac: n.mac, other: mac },
           'another MAC answers for a real server; asking the known one first');
-        n.dueAt = now;
-        this.run();
+        if (!n.doubting) {
+          n.doubting = true;
+          n.dueAt = now;
+          this.run();
+        }
       }
-      return;
+      return true;
     }
     if (n.mac !== null && n.candidate !== null) {
       this.deps.logger.warn({ realServer: n.address, mac: n.mac, other: n.candidate },
@@ -138,12 +155,39 @@ export class Resolver {
     n.retryMs = this.timing.retryMinMs;
     n.dueAt = now + this.timing.reconfirmIntervalMs;
     n.askedAt = null;
+    n.doubting = false;
     if (n.mac !== mac) {
       n.mac = mac;
       this.deps.setNeighbour(n.address, mac);
       this.deps.logger.info({ realServer: n.address, oldMac: null, newMac: mac }, 'real server MAC resolved');
     }
     this.schedule();
+    return true;
+  }
+
+  /**
+   * A frame claims `mac` holds `address` (canonical text) without answering us. When that is not
+   * the MAC we use, ask at once: a broadcast request that the claimant answers (as a candidate),
+   * and quick probes of the known MAC, which keeps the server if it answers.
+   */
+  doubt(address: string, mac: string): void {
+    const n = this.neighbours.get(address);
+    if (!n || this.closed || n.fixed || n.mac === mac || n.doubting) return;
+    const now = this.deps.clock.now();
+    if (n.doubtedAt !== null && now - n.doubtedAt < this.timing.doubtHoldMs) return;
+    n.doubtedAt = now;
+    this.deps.logger.debug({ realServer: n.address, mac: n.mac, other: mac }, 'a frame claims another MAC for a real server; asking');
+    if (n.mac === null) {
+      n.dueAt = now;
+      n.retryMs = this.timing.retryMinMs;
+      this.run();
+      return;
+    }
+    n.doubting = true;
+    n.askedAt = now;
+    this.solicit(address, n.family, null, this.deps.interfaceAddresses());
+    n.dueAt = now;
+    this.run();
   }
 
   /** How long after a request an answer counts as one. */
@@ -196,6 +240,7 @@ export class Resolver {
           'real server MAC changed');
         n.mac = n.candidate;
         n.candidate = null;
+        n.doubting = false;
         n.unanswered = 0;
         n.askedAt = null;
         n.dueAt = now + this.timing.reconfirmIntervalMs;
@@ -208,6 +253,7 @@ export class Resolver {
       );
       n.mac = null;
       n.unanswered = 0;
+      n.doubting = false;
       n.retryMs = this.timing.retryMinMs;
       this.deps.setNeighbour(n.address, null);
     }
@@ -221,7 +267,7 @@ export class Resolver {
     // Re-confirm by unicast to the MAC we believe, as Linux's NUD probes do.
     this.solicit(key, n.family, n.mac, addresses);
     n.unanswered++;
-    n.dueAt = now + this.timing.probeIntervalMs;
+    n.dueAt = now + (n.doubting ? this.timing.doubtProbeMs : this.timing.probeIntervalMs);
   }
 
   private solicit(target: string, family: Family, knownMac: string | null, addresses: InterfaceAddresses): void {

@@ -84,3 +84,26 @@ export function bindingOf(frame: ControlFrame, ownMac: string): { address: strin
   }
   return null;
 }
+
+/**
+ * The (address, MAC) binding any other frame claims for its sender: ARP requests, gratuitous ARP,
+ * replies meant for others, solicitations with a source link-layer address, unsolicited
+ * advertisements. Anyone can send these, so the resolver takes one only as a reason to ask.
+ */
+export function hintOf(frame: ControlFrame, ownMac: string): { address: string; mac: string } | null {
+  if (frame.kind === 'other' || frame.ethernet.source === ownMac) return null;
+  if (frame.kind === 'arp') {
+    const { spa, sha } = frame.arp;
+    if (spa === '0.0.0.0' || sha === ZERO_MAC || sha === ownMac) return null;
+    return { address: spa, mac: sha };
+  }
+  if (frame.kind !== 'icmpv6') return null;
+  const { ip, message } = frame;
+  if (message.type === ND_NEIGHBOR_SOLICIT && message.sourceLinkLayerAddress !== undefined) {
+    return { address: ip.sourceAddress, mac: message.sourceLinkLayerAddress };
+  }
+  if (message.type === ND_NEIGHBOR_ADVERT && message.targetLinkLayerAddress !== undefined) {
+    return { address: message.targetAddress, mac: message.targetLinkLayerAddress };
+  }
+  return null;
+}

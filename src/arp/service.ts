@@ -6,7 +6,7 @@ import { Clock, systemClock } from './clock';
 import { decodeControlFrame } from './control_frame';
 import { MalformedPacketError } from './errors';
 import { canonicalAddress } from '../config/address';
-import { answer, bindingOf } from './responder';
+import { answer, bindingOf, hintOf } from './responder';
 import { DEFAULT_TIMING, Resolver, ResolverTiming, type StaticNeighbour } from './resolver';
 import { InterfaceAddresses } from './source_address';
 import { gratuitousArpFrame } from './arp_codec';
@@ -108,7 +108,10 @@ export function startArp(opts: ArpOptions): ArpService {
       return;
     }
     const binding = bindingOf(decoded, dataplane.mac);
-    if (binding) resolver.observe(binding.address, binding.mac);
+    if (!(binding && resolver.observe(binding.address, binding.mac))) {
+      const hint = hintOf(decoded, dataplane.mac);
+      if (hint) resolver.doubt(hint.address, hint.mac);
+    }
     const reply = answer(decoded, ctx);
     if (reply) {
       counters.answered++;

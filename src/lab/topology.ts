@@ -25,6 +25,11 @@ export const IFACE = 'eth0';
 /** Every host's second link with `lans: 2`, on LAN2 (docs/links.md). */
 export const IFACE2 = 'eth1';
 
+/** The MAC of a host's second link: its first MAC with :01: in place of :00: before the last byte. */
+export function lan2Mac(h: { mac: string }): string {
+  return h.mac.replace(/:00:([0-9a-f]{2})$/, ':01:$1');
+}
+
 /** Namespace names of every lab/test/bench run start with this, so `lab clean` can find leftovers. */
 export const NS_PREFIX = 'pv';
 
@@ -201,7 +206,7 @@ export class Topology {
       const port = this.switchPort(h, 2);
       await this.ip(['-n', this.switchNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', IFACE2, 'netns', h.ns]);
       await this.ip(['-n', this.switchNs, 'link', 'set', port, 'master', 'br1', 'up']);
-      await this.ip(['-n', h.ns, 'link', 'set', IFACE2, 'address', h.mac.replace(/:00:([0-9a-f]{2})$/, ':01:$1')]);
+      await this.ip(['-n', h.ns, 'link', 'set', IFACE2, 'address', lan2Mac(h)]);
       await this.ip(['-n', h.ns, 'link', 'set', IFACE2, 'up']);
       // Two links on one subnet: without this the kernel answers ARP for its address on both.
       for (const dev of ['all', IFACE, IFACE2]) {

@@ -30,8 +30,10 @@ export interface LinkStatus {
 
 /** What follows the active link besides the dataplane. */
 export interface LinkFollower {
-  /** ARP: resolve real servers on the new link, send gratuitous ARP there. */
-  setInterface(name: string): void;
+  /** At once, and again once the host's addresses are on the new link (ARP: gratuitous ARP, resolve real servers). */
+  setInterface?(name: string): void;
+  /** Only once the host's addresses are on the new link (what must be sourced from them); default setInterface. */
+  addressesMoved?(name: string): void;
 }
 
 export interface AddressMover {
@@ -115,20 +117,22 @@ export async function startLinks(opts: LinkServiceOptions): Promise<LinkService>
           log.error({ err: (err as Error).message, to: action.to }, 'could not move the dataplane to the link');
         }
         if (current === action.to) {
-          const follow = (): void => {
+          const follow = (hook: (f: LinkFollower) => ((name: string) => void) | undefined): void => {
             for (const f of opts.followers ?? []) {
-              try { f.setInterface(action.to); } catch (err) { log.error({ err }, 'a link follower failed'); }
+              try { hook(f)?.call(f, action.to); } catch (err) { log.error({ err }, 'a link follower failed'); }
             }
           };
           // Gratuitous ARP needs no address of ours: it goes out at once. Resolution asks again
           // once the addresses have moved, as its requests are sourced from them.
-          follow();
+          follow((f) => f.setInterface);
           if (opts.addresses !== undefined) {
             const mover = opts.addresses;
             moves = moves.then(() => mover.move(from, action.to)).then(
-              () => { if (!closed && current === action.to) follow(); },
+              () => { if (!closed && current === action.to) follow((f) => f.addressesMoved ?? f.setInterface); },
               (err: Error) => log.warn({ err: err.message, from, to: action.to }, 'could not move the addresses to the new link'),
             );
+          } else {
+            follow((f) => f.addressesMoved);
           }
         }
       }

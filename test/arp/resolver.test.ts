@@ -87,16 +87,67 @@ function replyFrom(mac: string): Buffer {
   return f;
 }
 
+/** Where each frame goes and what it asks about: ['ff:ff:ff:ff:ff:ff', REAL_IP] for a broadcast request. */
+function asked(frames: Buffer[]): Array<[string, string]> {
+  return frames.map((f) => {
+    const e = decodeEthernet(f);
+    return [e.destination, decodeArp(e.payload).tpa];
+  });
+}
+
 test('requests, gratuitous ARP and unsolicited replies from the real server\'s address teach nothing', () => {
   const { dataplane, clock } = resolved();
   dataplane.receive(arpFromReal(REAL_MAC_2));
   const gratuitous = Buffer.from(arpFromReal(REAL_MAC_2));
   gratuitous.writeUInt16BE(2, 14 + 6);
   dataplane.receive(gratuitous);
+  dataplane.receive(ARP_REPLY_FROM_REAL);
   clock.advance(10_000);
   dataplane.receive(replyFrom(REAL_MAC_2));
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]], 'the known MAC answered the check they started');
+});
+
+test('a frame claiming another MAC makes us ask at once; the known MAC answering keeps the server', () => {
+  const { dataplane, clock } = resolved();
+  dataplane.receive(arpFromReal(REAL_MAC_2));
+  assert.deepEqual(asked(dataplane.take()), [['ff:ff:ff:ff:ff:ff', REAL_IP], [REAL_MAC, REAL_IP]],
+    'a broadcast request for the claimant to answer and a probe of the known MAC');
+  dataplane.receive(replyFrom(REAL_MAC_2));
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  clock.advance(5000);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]], 'the known MAC answered: nothing moves');
+  assert.deepEqual(dataplane.take(), [], 'and the probing stops');
+  // Claims for the MAC we use, or a flood of claims, ask nothing more than once a second.
+  dataplane.receive(arpFromReal(REAL_MAC));
+  assert.deepEqual(dataplane.take(), []);
+  for (let i = 0; i < 100; i++) dataplane.receive(arpFromReal(REAL_MAC_2));
+  dataplane.receive(ARP_REPLY_FROM_REAL);
+  for (let i = 0; i < 100; i++) dataplane.receive(arpFromReal(REAL_MAC_2));
+  assert.equal(dataplane.take().length, 2, 'one check for 200 claims in the same second');
+});
+
+test('a server that switched NICs is followed in under a second from its own ARP request', () => {
+  const { dataplane, clock, logs } = resolved();
+  dataplane.receive(arpFromReal(REAL_MAC_2));
+  dataplane.take();
+  dataplane.receive(replyFrom(REAL_MAC_2));
+  clock.advance(250);
+  clock.advance(250);
+  assert.deepEqual(asked(dataplane.take()), [[REAL_MAC, REAL_IP], [REAL_MAC, REAL_IP]], 'the known MAC probed every 250 ms');
   assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC]]);
-  assert.deepEqual(dataplane.take(), [], 'nothing asked, nothing believed');
+  clock.advance(250);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC], [REAL_IP, REAL_MAC_2]], 'moved after 3 unanswered probes');
+  const moved = logs.find((l) => l.msg === 'real server MAC changed');
+  assert.deepEqual([moved?.oldMac, moved?.newMac], [REAL_MAC, REAL_MAC_2]);
+  clock.advance(29_999);
+  assert.deepEqual(dataplane.take(), [], 'back to the usual 30 s');
+});
+
+test('a claim with nobody answering for the known MAC makes the server unknown, not the claimant\'s', () => {
+  const { dataplane, clock } = resolved();
+  dataplane.receive(arpFromReal(REAL_MAC_2));
+  for (let i = 0; i < 3; i++) clock.advance(250);
+  assert.deepEqual(dataplane.neighbours, [[REAL_IP, REAL_MAC], [REAL_IP, null]]);
 });
 
 test('another MAC answering is believed only once the known one stays silent; both answering is a conflict', () => {

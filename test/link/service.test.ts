@@ -26,6 +26,8 @@ interface Harness {
   clock: FakeClock;
   dp: FakeDataplane;
   followed: string[];
+  /** A follower of addressesMoved only, with how many moves had finished when it was called. */
+  afterMoves: string[];
   moved: string[];
   changes: number;
 }
@@ -35,14 +37,15 @@ async function start(initial: Record<string, boolean> = { eth0: true, eth1: true
   const clock = new FakeClock();
   const dp = new FakeDataplane();
   const followed: string[] = [];
+  const afterMoves: string[] = [];
   const moved: string[] = [];
   const links = await startLinks({
     links: ['eth0', 'eth1'], holdDownMs: 5000, dataplane: dp, openedOn: 'eth0', logger: pino({ level: 'silent' }),
-    followers: [{ setInterface: (n) => followed.push(n) }],
+    followers: [{ setInterface: (n) => followed.push(n) }, { addressesMoved: (n) => afterMoves.push(`${n} after ${moved.length}`) }],
     addresses: { move: async (from, to) => { moved.push(`${from}->${to}`); } },
     source, clock, wallNow: () => Date.UTC(2026, 0, 1),
   });
-  const h: Harness = { links, source, clock, dp, followed, moved, changes: 0 };
+  const h: Harness = { links, source, clock, dp, followed, afterMoves, moved, changes: 0 };
   links.onChange(() => { h.changes++; });
   return h;
 }
@@ -77,6 +80,7 @@ describe('link service', () => {
     assert.deepEqual(h.moved, ['eth0->eth1']);
     // Once at once (gratuitous ARP), once after the addresses moved (resolution sourced from them).
     assert.deepEqual(h.followed, ['eth1', 'eth1']);
+    assert.deepEqual(h.afterMoves, ['eth1 after 1'], 'what is sourced from our addresses waits for them');
     assert.equal(h.changes, 1);
     const mid = h.links.status();
     assert.equal(mid.active, 'eth1');

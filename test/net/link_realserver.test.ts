@@ -12,7 +12,7 @@ import { run, waitFor } from '../../src/lab/exec';
 import { ROOT } from '../../src/lab/pivsd';
 import { StreamRun, damageText, lostConnections } from '../../src/lab/streams';
 import { useLab } from '../../src/lab/testing';
-import { DIRECTOR_ADDRESS, type Topology } from '../../src/lab/topology';
+import { DIRECTOR_ADDRESS, lan2Mac, type Topology } from '../../src/lab/topology';
 
 const AGENT_JS = join(ROOT, 'dist', 'src', 'agent', 'main.js');
 const HOLD_DOWN_MS = 1500;
@@ -85,6 +85,14 @@ describe('real server link redundancy (pivs-agent)', { timeout: 180_000 }, () =>
       assert.equal(await holdsAddress(t, 'eth0'), false);
       assert.deepEqual(await metrics(t, EXTRA_ROUTE), { eth0: 60, eth1: 50 });
       assert.deepEqual(await metrics(t, lan), { eth0: 10, eth1: 0 });
+      // The director follows the server's move from its ARP request on eth1 (which the agent's nudge
+      // makes it send), after the old MAC stays silent for a few quick probes: not the 30 s re-confirmation.
+      const followed = async (from: string, to: string, since: number): Promise<void> => {
+        const moved = new RegExp(`"oldMac":"${from}","newMac":"${to}","msg":"real server MAC changed"`);
+        await waitFor(`the director to send to ${to}`, async () => (moved.test(pivsd.log()) ? true : undefined), 60, 50);
+        ctx.diagnostic(`director on ${to} ${Date.now() - since} ms after the link changed`);
+      };
+      await followed(rs.mac, lan2Mac(rs), cutAt);
       // The replies now leave by LAN2: the server's eth1 keeps transmitting while eth0 is cut.
       const sent = async (): Promise<number> => {
         const out = await t.exec(rs, 'ip', ['-s', '-j', 'link', 'show', 'eth1']);
@@ -96,6 +104,7 @@ describe('real server link redundancy (pivs-agent)', { timeout: 180_000 }, () =>
       await run('ip', ['-n', t.switchNs, 'link', 'set', t.switchPort(rs, 1), 'up']);
       await waitFor('the address and the routes\' own metrics back on eth0', async () => (
         await holdsAddress(t, 'eth0') && (await metrics(t, EXTRA_ROUTE)).eth0 === 50 && (await metrics(t, lan)).eth0 === 0 ? true : undefined), 100, 100);
+      await followed(lan2Mac(rs), rs.mac, Date.now());
       assert.equal(await holdsAddress(t, 'eth1'), false);
       assert.deepEqual(await metrics(t, EXTRA_ROUTE), { eth0: 50, eth1: 60 });
       assert.deepEqual(await metrics(t, lan), { eth0: 0, eth1: 10 });
