@@ -28,7 +28,17 @@
         "-Wno-unused-parameter"
       ],
       "libraries": [
-        "-lpthread"
+        "-lpthread",
+        "-ldl"
+      ],
+      "actions": [
+        {
+          "action_name": "pivs_xdp",
+          "inputs": ["native/xdp/pivs_xdp.bpf.c"],
+          "outputs": ["<(PRODUCT_DIR)/pivs_xdp.o"],
+          "action": ["clang", "-O2", "-g", "-Wall", "-target", "bpf", "-I/usr/include/<!(gcc -print-multiarch)",
+                     "-c", "<@(_inputs)", "-o", "<@(_outputs)"]
+        }
       ]
     }
   ]

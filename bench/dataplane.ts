@@ -1,14 +1,18 @@
-// Dataplane throughput and memory, measured against the kernel's own IP forwarding in the same run
-// over the same veth LAN (see src/lab/topology.ts): a generator in the client's namespace sends
-// 64-byte UDP frames over many flows to VIP:9 for a fixed time; "delivered" is what the real
-// servers' eth0 received. The kernel reference is the director namespace turned into a router for
-// the VIP (ECMP over the real servers, L4 hash), which is the same one-hop shape as DR.
+// Dataplane throughput and memory, measured against two references in the same run over the same
+// veth LAN (see src/lab/topology.ts): a generator in the client's namespace sends 64-byte UDP
+// frames over many flows to VIP:9 for a fixed time; "delivered" is what the real servers' eth0
+// received. The kernel reference is the director namespace turned into a router for the VIP (ECMP
+// over the real servers, L4 hash), the same one-hop shape as DR; the XDP reference is a minimal
+// XDP program doing the DR MAC rewrite with no connection table (bench/xdp_reference.bpf.c), what
+// this path allows at most. pivsd runs on both backends (director.dataplane).
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { run, sleep } from '../src/lab/exec';
 import { ROOT, startPivsd, type Pivsd } from '../src/lab/pivsd';
 import { IFACE, Topology } from '../src/lab/topology';
+import type { DataplaneBackend } from '../src/config/model';
 
 const SECONDS = 5;
 const WARMUP_SECONDS = 1;
@@ -24,8 +28,12 @@ const MEMORY_PPS = 75_000;
 /** Passes over the same flows: a flow whose first packet was dropped is created by a later one. */
 const MEMORY_PASSES = 2;
 
+/** Flows of the new-connection run: more than it sends, so every packet opens one. */
+const NEW_FLOWS = 4_000_000;
+
 const OUT = join(ROOT, 'bench', 'out');
 const GEN = join(OUT, 'gen');
+const XDP_REFERENCE = join(OUT, 'xdp_reference.o');
 
 interface Rate {
   label: string;
@@ -36,6 +44,30 @@ interface Rate {
 async function buildGenerator(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   await run('gcc', ['-O2', '-Wall', '-o', GEN, join(ROOT, 'bench', 'gen.c')], { timeoutMs: 60_000 });
+}
+
+const macBytes = (mac: string): string => mac.split(':').map((h) => `0x${h}`).join(',');
+
+/** The reference forwarder for this LAN: VIP, port and MACs are compiled in. */
+async function buildXdpReference(t: Topology): Promise<void> {
+  const vip = t.vip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const multiarch = (await run('gcc', ['-print-multiarch'])).trim();
+  await run('clang', ['-O2', '-g', '-target', 'bpf', `-I/usr/include/${multiarch}`,
+    `-DVIP=0x${vip.toString(16)}`, `-DPORT=${PORT}`, `-DOWN_MAC=${macBytes(t.director.mac)}`,
+    `-DREAL_MACS=${t.reals.map((r) => `{${macBytes(r.mac)}}`).join(',')}`,
+    '-c', join(ROOT, 'bench', 'xdp_reference.bpf.c'), '-o', XDP_REFERENCE], { timeoutMs: 60_000 });
+}
+
+async function withXdpReference<T>(t: Topology, body: () => Promise<T>): Promise<T> {
+  // veth sends XDP_TX frames to its peer only when the peer has NAPI (GRO on).
+  await run('ip', ['netns', 'exec', t.switchNs, 'ethtool', '-K', t.switchPort(t.director), 'gro', 'on']);
+  await run('ip', ['-n', t.director.ns, 'link', 'set', 'dev', IFACE, 'xdpdrv', 'obj', XDP_REFERENCE, 'sec', 'xdp']);
+  try {
+    return await body();
+  } finally {
+    await run('ip', ['-n', t.director.ns, 'link', 'set', 'dev', IFACE, 'xdpdrv', 'off']);
+    await run('ip', ['netns', 'exec', t.switchNs, 'ethtool', '-K', t.switchPort(t.director), 'gro', 'off']);
+  }
 }
 
 async function generate(t: Topology, dstMac: string, args: string[], timeoutMs: number): Promise<{ sent: number; seconds: number }> {
@@ -50,22 +82,25 @@ async function delivered(t: Topology): Promise<number> {
   return s.reduce((a, x) => a + x.rxPackets, 0);
 }
 
-/** One timed run at full speed to the given MAC; returns offered and delivered packets/s. */
-async function measure(t: Topology, label: string, dstMac: string): Promise<Rate> {
-  await generate(t, dstMac, ['-S', t.client.address, '-f', String(FLOWS), '-t', String(WARMUP_SECONDS)], 30_000);
+/**
+ * One timed run at full speed to the given MAC; returns offered and delivered packets/s. The warm-up
+ * opens the flows first unless `warm` is false (every packet a new flow).
+ */
+async function measure(t: Topology, label: string, dstMac: string, flows = ['-S', t.client.address, '-f', String(FLOWS)], warm = true): Promise<Rate> {
+  if (warm) await generate(t, dstMac, [...flows, '-t', String(WARMUP_SECONDS)], 30_000);
   await sleep(300);
   const before = await delivered(t);
-  const g = await generate(t, dstMac, ['-S', t.client.address, '-f', String(FLOWS), '-t', String(SECONDS)], 60_000);
+  const g = await generate(t, dstMac, [...flows, '-t', String(SECONDS)], 60_000);
   // Frames still queued in rings and backlogs land within a few hundred milliseconds.
   await sleep(500);
   const after = await delivered(t);
   return { label, offeredPps: g.sent / g.seconds, deliveredPps: (after - before) / g.seconds };
 }
 
-function writeConfig(t: Topology, name: string, workers: number, connTableSize: number): string {
+function writeConfig(t: Topology, name: string, workers: number, connTableSize: number, dataplane: DataplaneBackend): string {
   const file = join(t.runDir, name);
   writeFileSync(file, stringify({
-    director: { interface: IFACE, workers, connTableSize },
+    director: { interface: IFACE, workers, connTableSize, dataplane },
     virtualServices: [{
       protocol: 'udp', address: t.vip, port: PORT, scheduler: 'rr',
       realServers: t.reals.map((r) => ({ address: r.address, port: PORT, weight: 1 })),
@@ -74,9 +109,10 @@ function writeConfig(t: Topology, name: string, workers: number, connTableSize: 
   return file;
 }
 
-async function withPivsd<T>(t: Topology, workers: number, connTableSize: number, body: (p: Pivsd) => Promise<T>): Promise<T> {
-  const configFile = writeConfig(t, `bench-w${workers}.yaml`, workers, connTableSize);
-  const p = await startPivsd(t, { workers, configFile, tag: `bench-w${workers}-${connTableSize}` });
+async function withPivsd<T>(t: Topology, workers: number, connTableSize: number, dataplane: DataplaneBackend, body: (p: Pivsd) => Promise<T>): Promise<T> {
+  const tag = `bench-${dataplane}-w${workers}-${connTableSize}`;
+  const configFile = writeConfig(t, `${tag}.yaml`, workers, connTableSize, dataplane);
+  const p = await startPivsd(t, { workers, configFile, tag, dataplane });
   try {
     await p.waitReady();
     return await body(p);
@@ -96,10 +132,12 @@ interface Memory {
   connections: number;
   hwmBeforeKiB: number;
   hwmAfterKiB: number;
+  /** Full speed over the same million flows once they are all in the table. */
+  established: Rate;
 }
 
-async function memoryRun(t: Topology): Promise<Memory> {
-  return withPivsd(t, 1, MEMORY_TABLE, async (p) => {
+async function memoryRun(t: Topology, dataplane: DataplaneBackend): Promise<Memory> {
+  return withPivsd(t, 1, MEMORY_TABLE, dataplane, async (p) => {
     const hwmBeforeKiB = vmKiB(p.pid, 'VmHWM');
     let connections = 0;
     for (let pass = 0; pass < MEMORY_PASSES && connections < MEMORY_FLOWS; pass++) {
@@ -110,7 +148,10 @@ async function memoryRun(t: Topology): Promise<Memory> {
       const l = await p.list();
       connections = l.virtualServices.reduce((a, s) => a + s.stats.conns, 0);
     }
-    return { sent: MEMORY_FLOWS, connections, hwmBeforeKiB, hwmAfterKiB: vmKiB(p.pid, 'VmHWM') };
+    const hwmAfterKiB = vmKiB(p.pid, 'VmHWM');
+    const established = await measure(t, `pivsd ${dataplane}, 1 M entries`, t.director.mac,
+      ['-S', MEMORY_SOURCE, '-f', String(MEMORY_FLOWS)], false);
+    return { sent: MEMORY_FLOWS, connections, hwmBeforeKiB, hwmAfterKiB, established };
   });
 }
 
@@ -121,20 +162,39 @@ export async function runDataplaneBench(): Promise<string> {
   await buildGenerator();
   const t = await Topology.create({ kind: 'b', realServers: 3 });
   try {
+    await buildXdpReference(t);
     await t.makeDirectorKernelRouter();
     const kernel = await measure(t, 'kernel IP forwarding', t.director.mac);
     await t.undoDirectorKernelRouter();
-    const rates: Rate[] = [kernel];
-    for (const workers of [1, 2]) {
-      rates.push(await withPivsd(t, workers, 1_048_576, () =>
-        measure(t, `pivsd, ${workers} worker${workers > 1 ? 's' : ''}`, t.director.mac)));
+    const reference = await withXdpReference(t, () => measure(t, 'XDP reference', t.director.mac));
+    const rates: Rate[] = [kernel, reference];
+    const runs: Array<[DataplaneBackend, number]> = [['af_packet', 1], ['af_packet', 2], ['af_xdp', 1]];
+    for (const [dataplane, workers] of runs) {
+      rates.push(await withPivsd(t, workers, 1_048_576, dataplane, () =>
+        measure(t, `pivsd ${dataplane}, ${workers} worker${workers > 1 ? 's' : ''}`, t.director.mac)));
     }
-    const mem = await memoryRun(t);
+    const fresh: Rate[] = [];
+    for (const dataplane of ['af_packet', 'af_xdp'] as const) {
+      fresh.push(await withPivsd(t, 1, 1_048_576, dataplane, () => measure(t, `pivsd ${dataplane}, 1 worker`, t.director.mac,
+        ['-S', MEMORY_SOURCE, '-f', String(NEW_FLOWS)], false)));
+    }
+    const mem = await memoryRun(t, 'af_xdp');
 
+    const row = (r: Rate): string => `${r.label.padEnd(28)}${pad(fmt(r.offeredPps), 14)}${pad(fmt(r.deliveredPps), 15)}` +
+      `${pad((r.deliveredPps / kernel.deliveredPps).toFixed(2), 11)}${pad((r.deliveredPps / reference.deliveredPps).toFixed(2), 10)}`;
+    const header = `${'path'.padEnd(28)}${pad('offered pps', 14)}${pad('delivered pps', 15)}${pad('vs kernel', 11)}${pad('vs XDP', 10)}`;
     const lines = [
-      `dataplane: 64-byte UDP frames, ${FLOWS} flows to VIP:${PORT}, ${SECONDS} s per run, ${t.reals.length} real servers, veth + bridge`,
-      `${'path'.padEnd(24)}${pad('offered pps', 14)}${pad('delivered pps', 15)}${pad('vs kernel', 11)}`,
-      ...rates.map((r) => `${r.label.padEnd(24)}${pad(fmt(r.offeredPps), 14)}${pad(fmt(r.deliveredPps), 15)}${pad((r.deliveredPps / kernel.deliveredPps).toFixed(2), 11)}`),
+      `dataplane: 64-byte UDP frames, ${FLOWS} established flows to VIP:${PORT}, ${SECONDS} s per run, ${t.reals.length} real servers, veth + bridge, one generator thread on a ${cpus().length}-core machine`,
+      header,
+      ...rates.map(row),
+      '',
+      `new connections: every packet a new flow (${fmt(NEW_FLOWS)} flows), delivered = connections opened per second`,
+      header,
+      ...fresh.map(row),
+      '',
+      `established flows with 1 M entries in the table: full speed over the million flows of the memory run`,
+      header,
+      row(mem.established),
       '',
       `pivsd memory: ${fmt(mem.sent)} distinct UDP flows sent at ${fmt(MEMORY_PPS)} pps (up to ${MEMORY_PASSES} passes), ${fmt(mem.connections)} connections scheduled (table size ${fmt(MEMORY_TABLE)})`,
       `  peak RSS (VmHWM) before ${fmt(mem.hwmBeforeKiB / 1024)} MiB, after ${fmt(mem.hwmAfterKiB / 1024)} MiB, ` +

@@ -65,21 +65,29 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
                            InstanceMethod<&DataplaneWrap::ExportSync>("exportSync"),
                            InstanceMethod<&DataplaneWrap::SetInterface>("setInterface"),
                            InstanceMethod<&DataplaneWrap::ReleaseRetired>("releaseRetired"),
+                           InstanceMethod<&DataplaneWrap::Backend_>("backend"),
                        });
   }
 
-  // new Dataplane(interface: string | null, workers, connTableSize, mhTableSize, stateDir)
+  // new Dataplane(interface: string | null, workers, connTableSize, mhTableSize, stateDir,
+  //               { backend: 'auto' | 'af_xdp' | 'af_packet', xdpObject })
   explicit DataplaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataplaneWrap>(info) {
     Napi::Env env = info.Env();
     size_t cap = size_t(info[2].As<Napi::Number>().Int64Value());
     uint32_t mh = info[3].As<Napi::Number>().Uint32Value();
     if (info[4].IsString()) state_dir_ = info[4].As<Napi::String>().Utf8Value();
+    if (info[5].IsObject()) {
+      auto o = info[5].As<Napi::Object>();
+      std::string kind = o.Get("backend").ToString().Utf8Value();
+      backend_.kind = kind == "auto" ? Backend::Auto : kind == "af_xdp" ? Backend::AfXdp : Backend::AfPacket;
+      if (o.Get("xdpObject").IsString()) backend_.xdp_object = o.Get("xdpObject").As<Napi::String>().Utf8Value();
+    }
     dp_ = std::make_unique<Dataplane>(cap, mh);
     if (info[0].IsString()) {
       workers_ = std::make_unique<Workers>(*dp_);
       std::string err;
       if (!workers_->start(info[0].As<Napi::String>().Utf8Value(),
-                           int(info[1].As<Napi::Number>().Int32Value()), state_dir_, &err)) {
+                           int(info[1].As<Napi::Number>().Int32Value()), state_dir_, backend_, &err)) {
         workers_.reset();
         Napi::Error::New(env, err).ThrowAsJavaScriptException();
         return;
@@ -417,7 +425,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     auto next = std::make_unique<Workers>(*dp_);
     std::string err;
     if (!next->start(info[0].As<Napi::String>().Utf8Value(), int(info[1].As<Napi::Number>().Int32Value()),
-                     state_dir_, &err)) {
+                     state_dir_, backend_, &err)) {
       RestoreCurrent();
       Napi::Error::New(env, err).ThrowAsJavaScriptException();
       return env.Undefined();
@@ -450,6 +458,16 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     return info.Env().Undefined();
   }
 
+  // backend(): { backend: 'af_xdp' | 'af_packet' | null (no interface), xdpMode, fallback }
+  Napi::Value Backend_(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto o = Napi::Object::New(env);
+    o.Set("backend", workers_ ? Napi::Value(Napi::String::New(env, workers_->backend())) : env.Null());
+    o.Set("xdpMode", workers_ ? workers_->xdp_mode() : std::string());
+    o.Set("fallback", workers_ ? workers_->fallback_reason() : std::string());
+    return o;
+  }
+
   // A failed setInterface() started and stopped workers of its own: the current ones get back
   // their MAC and the shared sync flush timer.
   void RestoreCurrent() {
@@ -474,6 +492,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   bool closed_ = false;
   bool sim_clock_ = false;
   std::string state_dir_;  // offload records (offload_record.h); empty: none
+  BackendOptions backend_;
   uint64_t sim_now_ = 0;
   size_t sim_tombstones_ = 0;  // after simulate()'s last compaction
 };

@@ -22,7 +22,7 @@ std::atomic<int> g_fanout_seq{0};
 }
 
 bool Workers::start(const std::string& ifname, int workers, const std::string& state_dir,
-                    std::string* err) {
+                    const BackendOptions& backend, std::string* err) {
   if (!netdev_info(ifname, &info_, err)) return false;
   ifname_ = ifname;
   OffloadState found = netdev_disable_offloads(ifname);
@@ -34,6 +34,21 @@ bool Workers::start(const std::string& ifname, int workers, const std::string& s
   if (!offload_record_.empty()) offload_record_save(offload_record_, info_.ifindex, offloads_);
   offloads_saved_ = true;
   dp_.set_own_mac(info_.mac);
+  if (backend.kind != Backend::AfPacket) {
+    std::string why;
+    if (start_xdp(workers, backend.xdp_object, &why)) {
+      threads_.emplace_back(&Workers::run_sweeper, this);
+      dp_.sync().start_timer();
+      return true;
+    }
+    stop_xdp();
+    if (backend.kind == Backend::AfXdp) {
+      *err = "AF_XDP on " + ifname + ": " + why;
+      stop();
+      return false;
+    }
+    fallback_ = why;
+  }
   int fanout = workers > 1 ? ((getpid() * 7 + g_fanout_seq.fetch_add(1)) & 0xffff) : -1;
   for (int i = 0; i < workers; ++i) {
     auto ring = std::make_unique<PacketRing>();
@@ -69,6 +84,7 @@ void Workers::stop() {
   threads_.clear();
   dp_.sync().stop_timer();
   rings_.clear();
+  stop_xdp();
   if (send_fd_ >= 0) ::close(send_fd_);
   send_fd_ = -1;
   if (offloads_saved_) {
@@ -78,15 +94,15 @@ void Workers::stop() {
   offloads_saved_ = false;
 }
 
-static bool mac_membership(const std::vector<std::unique_ptr<PacketRing>>& rings, int ifindex,
-                           uint64_t mac, int op, std::string* err) {
+static bool mac_membership(const std::vector<int>& fds, int ifindex, uint64_t mac, int op,
+                           std::string* err) {
   packet_mreq mr{};
   mr.mr_ifindex = ifindex;
   mr.mr_type = PACKET_MR_UNICAST;
   mr.mr_alen = 6;
   for (int i = 0; i < 6; ++i) mr.mr_address[i] = uint8_t(mac >> (8 * (5 - i)));
-  for (const auto& r : rings) {
-    if (setsockopt(r->fd(), SOL_PACKET, op, &mr, sizeof mr) < 0) {
+  for (int fd : fds) {
+    if (setsockopt(fd, SOL_PACKET, op, &mr, sizeof mr) < 0) {
       *err = std::string(op == PACKET_ADD_MEMBERSHIP ? "cannot add" : "cannot remove") +
              " the MAC address on the interface: " + std::strerror(errno);
       return false;
@@ -95,12 +111,20 @@ static bool mac_membership(const std::vector<std::unique_ptr<PacketRing>>& rings
   return true;
 }
 
+// The sockets whose memberships open the NIC's filter: every ring's, or the AF_XDP copies socket.
+static std::vector<int> member_fds(const std::vector<std::unique_ptr<PacketRing>>& rings, int copies_fd) {
+  std::vector<int> fds;
+  for (const auto& r : rings) fds.push_back(r->fd());
+  if (copies_fd >= 0) fds.push_back(copies_fd);
+  return fds;
+}
+
 bool Workers::add_mac(uint64_t mac, std::string* err) {
-  return mac_membership(rings_, info_.ifindex, mac, PACKET_ADD_MEMBERSHIP, err);
+  return mac_membership(member_fds(rings_, copies_fd_), info_.ifindex, mac, PACKET_ADD_MEMBERSHIP, err);
 }
 
 bool Workers::remove_mac(uint64_t mac, std::string* err) {
-  return mac_membership(rings_, info_.ifindex, mac, PACKET_DROP_MEMBERSHIP, err);
+  return mac_membership(member_fds(rings_, copies_fd_), info_.ifindex, mac, PACKET_DROP_MEMBERSHIP, err);
 }
 
 bool Workers::send_frame(const uint8_t* frame, uint32_t len, std::string* err) {

@@ -1,6 +1,7 @@
-// The threads behind an interface: ring workers (one AF_PACKET socket each, PACKET_FANOUT when
-// there are several) that run Dataplane::process() per frame without ever calling into JS, and a
-// sweeper that expires connections on the monotonic clock.
+// The threads behind an interface: workers that run Dataplane::process() per frame without ever
+// calling into JS — on AF_PACKET rings (one socket each, PACKET_FANOUT when there are several) or
+// on AF_XDP sockets (one per receive queue, behind the XDP program; xsk.h) — and a sweeper that
+// expires connections on the monotonic clock.
 #pragma once
 
 #include <atomic>
@@ -14,15 +15,30 @@
 #include "dataplane.h"
 #include "netdev.h"
 #include "ring.h"
+#include "xsk.h"
 
 namespace pivs {
+
+// director.dataplane: Auto tries AF_XDP and falls back to AF_PACKET, saying why.
+enum class Backend { Auto, AfXdp, AfPacket };
+
+struct BackendOptions {
+  Backend kind = Backend::AfPacket;
+  std::string xdp_object;  // the compiled XDP program (build/Release/pivs_xdp.o)
+};
 
 class Workers {
  public:
   explicit Workers(Dataplane& dp) : dp_(dp) {}
   ~Workers() { stop(); }
   // state_dir: where the offload record lives (offload_record.h); empty: none kept.
-  bool start(const std::string& ifname, int workers, const std::string& state_dir, std::string* err);
+  bool start(const std::string& ifname, int workers, const std::string& state_dir,
+             const BackendOptions& backend, std::string* err);
+  // What runs: "af_xdp" or "af_packet"; with it, how AF_XDP runs ("native zero-copy", "native
+  // copy", "generic copy") and why Auto fell back (empty when it did not).
+  const char* backend() const { return xdp_ ? "af_xdp" : "af_packet"; }
+  std::string xdp_mode() const;
+  const std::string& fallback_reason() const { return fallback_; }
   void stop();  // joins every thread, releases sockets and rings
   // Asks the threads to end without waiting for them (stop() or the destructor joins later).
   void request_stop();
@@ -35,7 +51,12 @@ class Workers {
   bool remove_mac(uint64_t mac, std::string* err);
 
  private:
+  bool start_xdp(int workers, const std::string& object, std::string* err);
+  void stop_xdp();
   void run_worker(PacketRing* ring);
+  void run_xsk_worker(std::vector<XskSocket*> sockets);
+  // AF_XDP: reads the ARP/NDP copies the XDP program passes, and keeps its VIP map current.
+  void run_copies();
   void run_sweeper();
 
   Dataplane& dp_;
@@ -51,6 +72,10 @@ class Workers {
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::vector<std::thread> threads_;
   int send_fd_ = -1;
+  std::unique_ptr<XdpProgram> xdp_;
+  std::vector<std::unique_ptr<XskSocket>> xsks_;
+  int copies_fd_ = -1;  // AF_XDP: filtered packet socket (ARP/NDP copies, MAC memberships)
+  std::string fallback_;
 };
 
 }  // namespace pivs

@@ -4,10 +4,11 @@ set -euo pipefail
 
 PIVS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Debian packages the lab needs (build tools, namespaces, a client)...
-PIVS_LAB_PACKAGES=(iproute2 curl procps g++ gcc make python3)
+# Debian packages the lab needs (build tools with clang and libbpf/libxdp's headers for the
+# AF_XDP backend, namespaces, a client)...
+PIVS_LAB_PACKAGES=(iproute2 curl procps g++ gcc make python3 clang libbpf-dev libxdp-dev ethtool)
 # ...and those the tests add as real peers and tools.
-PIVS_TEST_PACKAGES=("${PIVS_LAB_PACKAGES[@]}" openssl tcpdump keepalived snmpd snmp snmptrapd smitools chromium systemd fdisk genimage mtools dosfstools e2fsprogs g++-aarch64-linux-gnu clang libclang-rt-14-dev ethtool)
+PIVS_TEST_PACKAGES=("${PIVS_LAB_PACKAGES[@]}" openssl tcpdump keepalived snmpd snmp snmptrapd smitools chromium systemd fdisk genimage mtools dosfstools e2fsprogs g++-aarch64-linux-gnu libclang-rt-14-dev)
 
 pivs_need_root() {
   if [ "$(id -u)" -ne 0 ]; then

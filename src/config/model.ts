@@ -76,11 +76,17 @@ export interface Timeouts {
   udp: number;
 }
 
+/** director.dataplane: the fast path's frame source. */
+export const DATAPLANE_BACKENDS = ['auto', 'af_xdp', 'af_packet'] as const;
+export type DataplaneBackend = (typeof DATAPLANE_BACKENDS)[number];
+
 export interface DirectorSettings {
   /** LAN interface the dataplane receives and transmits on. */
   interface: string;
-  /** Dataplane worker threads (PACKET_FANOUT when > 1). */
+  /** Dataplane worker threads (PACKET_FANOUT when > 1; with AF_XDP at most one per receive queue). */
   workers: number;
+  /** How frames reach the workers (docs/dataplane.md): auto tries AF_XDP, then AF_PACKET. */
+  dataplane: DataplaneBackend;
   /** Connection table capacity (entries); shown as ipvsadm's "size=". */
   connTableSize: number;
   /** Maglev lookup table size; must be prime. */

@@ -1,6 +1,6 @@
 // Shape of the YAML config file (JSON Schema, checked with ajv). Rules a schema cannot say
 // (address syntax, primes, duplicates, cross-field rules) live in validate.ts.
-import { SCHED_FLAGS, SCHEDULERS } from './model';
+import { DATAPLANE_BACKENDS, SCHED_FLAGS, SCHEDULERS } from './model';
 import { healthCheckSchema, serviceHealthProperties } from './health_schema';
 import { heartbeatSchema, syncSchema } from './ha_section';
 import { vrrpSchema } from './vrrp_schema';
@@ -100,6 +100,7 @@ export const configSchema = {
         // Linux interface names: at most 15 bytes, no slash, colon or whitespace.
         interface: { type: 'string', pattern: '^[^\\s/:]{1,15}$' },
         workers: { type: 'integer', minimum: 1, maximum: 64 },
+        dataplane: { enum: [...DATAPLANE_BACKENDS] },
         // The dataplane's own bounds: fewer than 16 entries is no table.
         connTableSize: { type: 'integer', minimum: 16, maximum: 67108864 },
         mhTableSize: { type: 'integer', minimum: 2, maximum: 1048576 },

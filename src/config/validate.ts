@@ -4,7 +4,7 @@ import { fail } from './errors';
 import {
   keyText, normaliseAddress, normaliseRealServer, normaliseSettings, type RawRealServer, type RawServiceSettings,
 } from './items';
-import { DEFAULT_TIMEOUTS, type Config, type DirectorSettings, type VirtualService } from './model';
+import { DEFAULT_TIMEOUTS, type Config, type DataplaneBackend, type DirectorSettings, type VirtualService } from './model';
 import { checkShape } from './shape';
 import { normaliseRealHealth, normaliseServiceHealth, type RawHealthCheck, type RawServiceHealth } from './health';
 import { validateStatus, type RawStatus } from './status';
@@ -17,6 +17,7 @@ import { linksInterface } from './link_section';
 
 export const DEFAULT_DIRECTOR: Omit<DirectorSettings, 'interface'> = {
   workers: 1,
+  dataplane: 'auto',
   connTableSize: 1048576,
   mhTableSize: 65537,
 };
@@ -38,6 +39,8 @@ export interface ValidateOptions {
   interface?: string;
   /** pivsd --workers: replaces director.workers. */
   workers?: number;
+  /** pivsd --dataplane: replaces director.dataplane. */
+  dataplane?: DataplaneBackend;
 }
 
 /** Validates a parsed YAML document and returns the model with every default filled. */
@@ -94,6 +97,7 @@ function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptio
   const merged: Partial<DirectorSettings> = { ...raw };
   if (options.interface !== undefined) merged.interface = options.interface;
   if (options.workers !== undefined) merged.workers = options.workers;
+  if (options.dataplane !== undefined) merged.dataplane = options.dataplane;
   checkShape('config', { director: merged }, '');
   const { interface: given, ...rest } = merged;
   const iface = linksInterface(given, merged.links);

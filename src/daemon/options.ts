@@ -1,11 +1,13 @@
 // pivsd's command line. Parsing only; main.ts decides what to do with it.
 import { Command, InvalidArgumentError } from 'commander';
+import { DATAPLANE_BACKENDS, type DataplaneBackend } from '../config/model';
 
 export interface DaemonOptions {
   interface?: string;
   config?: string;
   socket?: string;
   workers?: number;
+  dataplane?: DataplaneBackend;
   logLevel: string;
 }
 
@@ -20,12 +22,20 @@ export function parseDaemonArgs(argv: readonly string[], version: string): Daemo
     .option('-c, --config <file>', 'YAML config file (re-read on SIGHUP); without it pivsd starts with no virtual services')
     .option('--socket <path>', 'control socket path (default $PIVS_SOCKET or /run/pivs/pivsd.sock)')
     .option('--workers <n>', 'dataplane worker threads, 1 to 64 (overrides director.workers)', parseWorkers)
+    .option('--dataplane <backend>', `how frames reach the workers: ${DATAPLANE_BACKENDS.join(', ')} (overrides director.dataplane)`, parseBackend)
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, parseLevel, 'info')
     .showHelpAfterError('(run pivsd --help for the options)')
     .allowExcessArguments(false);
   program.parse([...argv], { from: 'user' });
   const o = program.opts<DaemonOptions>();
-  return { interface: o.interface, config: o.config, socket: o.socket, workers: o.workers, logLevel: o.logLevel };
+  return { interface: o.interface, config: o.config, socket: o.socket, workers: o.workers, dataplane: o.dataplane, logLevel: o.logLevel };
+}
+
+function parseBackend(v: string): DataplaneBackend {
+  if (!(DATAPLANE_BACKENDS as readonly string[]).includes(v)) {
+    throw new InvalidArgumentError(`the dataplane is one of ${DATAPLANE_BACKENDS.join(', ')}, not "${v}".`);
+  }
+  return v as DataplaneBackend;
 }
 
 function parseWorkers(value: string): number {

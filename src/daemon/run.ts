@@ -53,13 +53,18 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
   const overrides: ValidateOptions = {};
   if (opts.interface !== undefined) overrides.interface = opts.interface;
   if (opts.workers !== undefined) overrides.workers = opts.workers;
+  if (opts.dataplane !== undefined) overrides.dataplane = opts.dataplane;
   const config: Config = opts.config === undefined ? parseConfig('', overrides) : loadConfigFile(opts.config, overrides);
   const { director: settings } = config;
   const dataplane = deps.openDataplane({
-    interface: settings.interface, workers: settings.workers,
+    interface: settings.interface, workers: settings.workers, backend: settings.dataplane,
     connTableSize: settings.connTableSize, mhTableSize: settings.mhTableSize,
   });
   const undo: (() => void)[] = [() => dataplane.close()];
+  const running = dataplane.backend();
+  if (running.fallback !== '') {
+    logger.warn({ interface: settings.interface, reason: running.fallback }, `AF_XDP is not available (${running.fallback}); forwarding with AF_PACKET`);
+  }
   try {
     const arp = deps.startArp({ dataplane, interface: settings.interface, logger });
     undo.unshift(() => arp.close());
@@ -165,7 +170,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
         return response;
       },
     });
-    logger.info({ interface: settings.interface, workers: settings.workers, config: opts.config ?? null,
+    logger.info({ interface: settings.interface, workers: settings.workers, dataplane: running.backend, xdpMode: running.xdpMode || undefined, config: opts.config ?? null,
       virtualServices: config.virtualServices.length }, 'pivsd started');
     return {
       director,

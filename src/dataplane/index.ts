@@ -1,6 +1,6 @@
 // openDataplane(): the typed face of the C++ fast path. Arguments are checked and converted here
 // (TypeError/RangeError with one sentence, nothing changed on error) so the addon can trust them.
-import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey } from '../config/model';
+import { DATAPLANE_BACKENDS, type ConnPolicy, type Timeouts, type VirtualService, type VirtualServiceKey } from '../config/model';
 import type {
   ConnectionEntry,
   ConnectionPage,
@@ -9,6 +9,7 @@ import type {
   DataplaneCounters,
   DataplaneOptions,
   RealServerStats,
+  RunningBackend,
   VirtualServiceStats, SyncOptions,
 } from './types';
 import { DEFAULT_STATE_DIR } from './types';
@@ -25,8 +26,7 @@ import {
   unicastMacToNumber,
   dropCounts,
 } from './convert';
-import { loadNative } from './native';
-import { CONNECTION_RECORD } from './native';
+import { CONNECTION_RECORD, loadNative, xdpObjectPath } from './native';
 import type { NativeConnectionPage, NativeCounters, NativeDataplane } from './native';
 
 export type * from './types';
@@ -43,6 +43,9 @@ function checkOptions(o: DataplaneOptions): void {
   if (typeof o !== 'object' || o === null) throw new TypeError('Dataplane options must be an object.');
   if (o.interface !== null && (typeof o.interface !== 'string' || o.interface === '' || o.interface.length > 15)) {
     throw new TypeError('The dataplane interface must be an interface name (1-15 characters) or null.');
+  }
+  if (o.backend !== undefined && !(DATAPLANE_BACKENDS as readonly string[]).includes(o.backend)) {
+    throw new TypeError(`The dataplane backend must be one of ${DATAPLANE_BACKENDS.join(', ')}.`);
   }
   if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS) {
     throw new RangeError(`Dataplane workers must be an integer between 1 and ${MAX_WORKERS}.`);
@@ -114,6 +117,10 @@ class NativeBackedDataplane implements Dataplane {
 
   constructor(private readonly native: NativeDataplane, private readonly workers = 1) {
     this.mac = numberToMac(native.mac);
+  }
+
+  backend(): RunningBackend {
+    return this.native.backend();
   }
 
   setInterface(name: string): void {
@@ -350,7 +357,8 @@ export function openDataplane(options: DataplaneOptions): Dataplane {
   const { Dataplane: NativeCtor } = loadNative();
   return new NativeBackedDataplane(
     new NativeCtor(options.interface, options.workers, options.connTableSize, options.mhTableSize,
-      options.stateDir === undefined ? DEFAULT_STATE_DIR : options.stateDir),
+      options.stateDir === undefined ? DEFAULT_STATE_DIR : options.stateDir,
+      { backend: options.backend ?? 'af_packet', xdpObject: xdpObjectPath() }),
     options.workers,
   );
 }

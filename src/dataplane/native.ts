@@ -2,7 +2,7 @@
 // everything else goes through index.ts, which validates arguments first (C++ trusts them).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DataplaneCounters } from './types';
+import type { DataplaneCounters, RunningBackend } from './types';
 
 /** Addresses cross as 16-byte Buffers (IPv4 in the first 4 bytes) plus family 4 | 6. */
 export interface NativeRealSpec {
@@ -135,6 +135,7 @@ export interface NativeDataplane {
   setInterface(iface: string, workers: number): void;
   /** Closes the worker set the last setInterface() replaced (its threads end within 100 ms). */
   releaseRetired(): void;
+  backend(): RunningBackend;
 }
 
 /** The kernel's record of the process at the other end of a unix socket. */
@@ -153,6 +154,7 @@ export interface NativeAddon {
     connTableSize: number,
     mhTableSize: number,
     stateDir: string | null,
+    backend: { backend: string; xdpObject: string },
   ) => NativeDataplane;
   /** See sched_sim.ts for its argument and result. */
   simulateSchedule(spec: unknown): Int32Array;
@@ -172,6 +174,11 @@ export function packageRoot(): string {
     dir = path.dirname(dir);
   }
   return path.join(__dirname, '..', '..', '..');
+}
+
+/** The compiled XDP program the AF_XDP backend loads (built with the addon, binding.gyp). */
+export function xdpObjectPath(): string {
+  return path.join(packageRoot(), 'build', 'Release', 'pivs_xdp.o');
 }
 
 export function loadNative(): NativeAddon {

@@ -1,6 +1,6 @@
 // The contract between the control plane and the fast path. src/dataplane/ is the only code that
 // loads the addon; everything else talks to this interface (test/fakes/dataplane.ts fakes it).
-import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey, Protocol } from '../config/model';
+import type { ConnPolicy, DataplaneBackend, Timeouts, VirtualService, VirtualServiceKey, Protocol } from '../config/model';
 
 export interface Counters {
   conns: number;
@@ -90,6 +90,8 @@ export interface DataplaneOptions {
   /** null: no packet socket at all; only simulate() drives the fast path (unit tests, benches). */
   interface: string | null;
   workers: number;
+  /** director.dataplane (default af_packet here; the config's default is auto). */
+  backend?: DataplaneBackend;
   connTableSize: number;
   mhTableSize: number;
   /**
@@ -102,7 +104,17 @@ export interface DataplaneOptions {
 /** DataplaneOptions.stateDir when not given: where pivsd keeps its run-time state. */
 export const DEFAULT_STATE_DIR = '/run/pivs';
 
+/** What forwards: af_xdp or af_packet (null: no interface); how AF_XDP runs; why auto fell back. */
+export interface RunningBackend {
+  backend: 'af_xdp' | 'af_packet' | null;
+  /** 'native zero-copy', 'native copy' or 'generic copy'; '' on AF_PACKET. */
+  xdpMode: string;
+  /** '' unless director.dataplane auto fell back to AF_PACKET: the reason, one sentence. */
+  fallback: string;
+}
+
 export interface Dataplane {
+  backend(): RunningBackend;
   /** The interface's own MAC ("aa:bb:cc:dd:ee:ff"), or 00:00:00:00:00:00 without an interface. */
   readonly mac: string;
   /**

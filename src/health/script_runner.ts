@@ -2,7 +2,7 @@
 // commands, VRRP track scripts): without a shell, without pivsd's capabilities, in a process group
 // of its own, and killed whole (the group, grandchildren included) when its time is up.
 //
-// Capabilities: systemd gives pivsd CAP_NET_RAW/NET_ADMIN/NET_BIND_SERVICE as *ambient*
+// Capabilities: systemd gives pivsd CAP_NET_RAW/NET_ADMIN/BPF/NET_BIND_SERVICE as *ambient*
 // capabilities, which a plain exec would hand on. Every program is started through util-linux
 // setpriv, which clears the inheritable and ambient sets (and the bounding set when pivsd may,
 // i.e. holds CAP_SETPCAP, as root does) before exec: the program runs as pivsd's user with no

@@ -18,6 +18,8 @@ export const UDP_CLIENT_JS = join(ROOT, 'dist', 'src', 'lab', 'udp_client.js');
 
 export interface PivsdOptions {
   workers?: number;
+  /** pivsd --dataplane; default $PIVS_TEST_DATAPLANE, else the config's (auto). */
+  dataplane?: string;
   configFile?: string;
   /** Distinguishes several pivsd runs within one topology (socket and log names). */
   tag?: string;
@@ -98,6 +100,9 @@ export async function startPivsd(t: Topology, opts: PivsdOptions = {}): Promise<
   const args = [PIVSD_JS, '-i', IFACE, '--socket', socket];
   if (opts.configFile !== undefined) args.push('-c', opts.configFile);
   if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
+  // The whole suite can run on either backend (scripts/test): PIVS_TEST_DATAPLANE=af_packet.
+  const dataplane = opts.dataplane ?? process.env.PIVS_TEST_DATAPLANE;
+  if (dataplane !== undefined && dataplane !== '') args.push('--dataplane', dataplane);
   const child = t.spawnIn(opts.host ?? t.director, process.execPath, args,
     { logFile, env: opts.env === undefined ? undefined : { ...process.env, ...opts.env } });
   const p = new Pivsd(t, child, socket, logFile);

@@ -175,7 +175,7 @@ export class Topology {
     for (const h of this.hosts) {
       await this.addNamespace(h.ns);
       // The switch-side port is named after the role, the host side is always eth0.
-      const port = h.role === 'director' ? 'dir' : h.role === 'director2' ? 'dir2' : h.role === 'client' ? 'cli' : h.role;
+      const port = this.switchPort(h);
       await this.ip(['-n', this.switchNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', IFACE, 'netns', h.ns]);
       await this.ip(['-n', this.switchNs, 'link', 'set', port, 'master', 'br0', 'up']);
       await this.ip(['-n', h.ns, 'link', 'set', IFACE, 'address', h.mac]);
@@ -183,6 +183,7 @@ export class Topology {
       await this.ip(['-n', h.ns, 'link', 'set', IFACE, 'up']);
     }
     if (this.lans === 2) await this.buildLan2();
+    await this.checksumTowardDirectors();
     // The director forwards only through pivsd: the kernel must neither route nor own the VIP.
     await this.sysctl(this.director.ns, 'net.ipv4.ip_forward', 0);
     if (this.director2 !== null) await this.sysctl(this.director2.ns, 'net.ipv4.ip_forward', 0);
@@ -192,6 +193,21 @@ export class Topology {
       for (const dev of ['all', IFACE]) {
         await this.sysctl(r.ns, `net.ipv4.conf.${dev}.arp_ignore`, 1);
         await this.sysctl(r.ns, `net.ipv4.conf.${dev}.arp_announce`, 2);
+      }
+    }
+  }
+
+  /**
+   * veth passes a sender's checksum offload on (CHECKSUM_PARTIAL) to whatever receives the frame,
+   * and XDP cannot see that state: frames reaching pivsd's AF_XDP sockets would leave with the L4
+   * checksum never filled in. A real NIC never receives such frames. The switch ports facing the
+   * directors compute the checksums, as a wire would have them.
+   */
+  private async checksumTowardDirectors(): Promise<void> {
+    for (const h of this.hosts) {
+      if (h.role !== 'director' && h.role !== 'director2') continue;
+      for (const lan of this.lans === 2 ? [1, 2] as const : [1] as const) {
+        await run('ip', ['netns', 'exec', this.switchNs, 'ethtool', '-K', this.switchPort(h, lan), 'tx', 'off']);
       }
     }
   }

@@ -221,6 +221,11 @@ function dataplaneMetrics(): MetricSpec[] {
       },
     },
     {
+      name: 'pivs_dataplane_backend', type: 'gauge', labelNames: ['backend', 'mode'],
+      help: 'Which backend forwards (director.dataplane): 1 for the one running',
+      samples: (d) => (d.dataplane?.backend == null ? [] : [[{ backend: d.dataplane.backend, mode: d.dataplane.xdpMode }, 1]]),
+    },
+    {
       name: 'pivs_dataplane_connections', type: 'gauge', labelNames: [], help: 'Entries in the connection table',
       samples: (d) => (d.dataplane === null ? [] : [[{}, d.dataplane.connections]]),
     },

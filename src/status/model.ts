@@ -63,7 +63,7 @@ export interface StatusSources {
   uptimeMs(): number;
   /** The control socket's list result: table, weights, health, agent, counters, rates. */
   list(): ListResult;
-  dataplane?(): DataplaneCounters;
+  dataplane?(): DataplaneStatus;
   vrrp?(): VrrpInstanceStatus[];
   peers?(): PeerStatus[];
   links?(): LinkStatus[];
@@ -72,13 +72,20 @@ export interface StatusSources {
   agent?(): AgentStatus | null;
 }
 
+/** The dataplane's counters and which backend forwards (director.dataplane; docs/frames.md). */
+export interface DataplaneStatus extends DataplaneCounters {
+  backend: 'af_xdp' | 'af_packet' | null;
+  /** How AF_XDP runs ('native copy', ...); '' on AF_PACKET. */
+  xdpMode: string;
+}
+
 // ---- The document ----
 
 export interface StatusDocument {
   schemaVersion: 1;
   generatedAt: string;
   director: DirectorStatus;
-  dataplane: DataplaneCounters | null;
+  dataplane: DataplaneStatus | null;
   vrrp: VrrpInstanceStatus[];
   peers: PeerDocument[];
   links: LinkStatus[];

@@ -100,6 +100,7 @@ export const statusSchema = {
       oneOf: [
         { type: 'null' },
         object({
+          backend: { enum: ['af_xdp', 'af_packet', null] }, xdpMode: { type: 'string' },
           rxPackets: count, txPackets: count, ignored: count, dropped: count, connections: count, connTableSize: count,
           drops: object(Object.fromEntries(DROP_REASONS.map((r) => [r, count]))),
         }),

@@ -31,7 +31,10 @@ export function daemonSources(
     now: () => Date.now(),
     uptimeMs: () => performance.now() - started.monotonicMs,
     list: () => director.list(),
-    dataplane: () => dataplane.counters(),
+    dataplane: () => {
+      const { backend, xdpMode } = dataplane.backend();
+      return { ...dataplane.counters(), backend, xdpMode };
+    },
     ...providers,
   };
 }

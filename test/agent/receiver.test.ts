@@ -209,7 +209,7 @@ describe('agent receiver with the real director', () => {
     const clock = new Clock();
     const dataplane = new FakeDataplane();
     const config: Config = {
-      director: { interface: 'lan0', workers: 1, connTableSize: 4096, mhTableSize: 65537 },
+      director: { interface: 'lan0', workers: 1, dataplane: 'af_packet', connTableSize: 4096, mhTableSize: 65537 },
       timeouts: { tcp: 900, tcpfin: 120, udp: 300 },
       virtualServices: [
         service({ scheduler: 'wrr', dynamicWeights: true, realServers: [real(RS1, 5), real(RS2, 5)] }),

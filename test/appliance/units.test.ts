@@ -67,13 +67,13 @@ test('pivsd runs unprivileged with only the network capabilities, as Type=notify
   const unit = readFileSync(join(REPO, 'systemd/pivsd.service'), 'utf8');
   const settings = new Map(unit.split('\n').filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   assert.equal(settings.get('User'), 'pivs');
-  assert.equal(settings.get('CapabilityBoundingSet'), 'CAP_NET_RAW CAP_NET_ADMIN CAP_NET_BIND_SERVICE');
+  assert.equal(settings.get('CapabilityBoundingSet'), 'CAP_NET_RAW CAP_NET_ADMIN CAP_BPF CAP_NET_BIND_SERVICE');
   assert.equal(settings.get('Type'), 'notify');
   assert.equal(settings.get('RuntimeDirectory'), 'pivs');
   // The sequence mark's default place (director.stateDirectory) is the directory systemd makes for pivsd.
   assert.equal(`/var/lib/${settings.get('StateDirectory')}`, DEFAULT_STATE_DIRECTORY);
   assert.match(settings.get('WatchdogSec') ?? '', /^\d+s$/);
-  assert.equal(settings.get('RestrictAddressFamilies'), 'AF_UNIX AF_INET AF_INET6 AF_PACKET AF_NETLINK');
+  assert.equal(settings.get('RestrictAddressFamilies'), 'AF_UNIX AF_INET AF_INET6 AF_PACKET AF_NETLINK AF_XDP');
 });
 
 // Resource limits as systemd reads them: the unit and its drop-ins (systemd-analyze cat-config),

@@ -10,7 +10,7 @@ const TESTDATA = join(__dirname, '..', '..', '..', 'test', 'config', 'testdata')
 
 test('a good file gives the exact model with every default filled', () => {
   const expected: Config = {
-    director: { interface: 'eth0', workers: 2, connTableSize: 1048576, mhTableSize: 65537 },
+    director: { interface: 'eth0', workers: 2, dataplane: 'auto', connTableSize: 1048576, mhTableSize: 65537 },
     timeouts: { tcp: 600, tcpfin: 120, udp: 300 },
     virtualServices: [
       {
@@ -39,7 +39,7 @@ test('a good file gives the exact model with every default filled', () => {
 
 test('an empty file with -i gives an empty table and default settings', () => {
   assert.deepStrictEqual(parseConfig('', { interface: 'lan0' }), {
-    director: { interface: 'lan0', workers: 1, connTableSize: 1048576, mhTableSize: 65537 },
+    director: { interface: 'lan0', workers: 1, dataplane: 'auto', connTableSize: 1048576, mhTableSize: 65537 },
     timeouts: { tcp: 900, tcpfin: 120, udp: 300 },
     virtualServices: [],
   });

@@ -94,7 +94,7 @@ test('the daemon: starts from the file with -i, serves the socket, reload replac
     logger: quietLogger(),
   });
   try {
-    assert.deepStrictEqual(opened, { interface: 'lan0', workers: 3, connTableSize: 1048576, mhTableSize: 65537 });
+    assert.deepStrictEqual(opened, { interface: 'lan0', workers: 3, backend: 'auto', connTableSize: 1048576, mhTableSize: 65537 });
     const added = await request(socket, { id: 1, method: 'addService', params: { service: {
       protocol: 'udp', address: '198.18.0.53', port: 53, scheduler: 'rr', schedFlags: [], sloppy: false } } });
     assert.deepStrictEqual(added, { id: 1, result: null });

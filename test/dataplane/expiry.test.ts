@@ -26,7 +26,7 @@ after(() => {
 const tick = udpFrame({ src: CLIENT, dst: '198.18.0.250', dstMac: DIRECTOR_MAC });
 
 function openNative(connTableSize: number): NativeDataplane {
-  const native = new (loadNative().Dataplane)(null, 1, connTableSize, 65537, null);
+  const native = new (loadNative().Dataplane)(null, 1, connTableSize, 65537, null, { backend: 'af_packet', xdpObject: '' });
   natives.push(native);
   native.apply(toNativeServices([service({ realServers: [real(RS1)] })]));
   const rs = addressToBytes(RS1, 'the real server');

@@ -4,7 +4,7 @@ import type { ConnPolicy, Timeouts, VirtualService, VirtualServiceKey } from '..
 import { zeroDrops } from '../../src/dataplane/types';
 import type {
   ConnectionEntry, ConnectionPage, Counters, Dataplane, DataplaneCounters, DataplaneOptions, RealServerStats,
-  SyncOptions, VirtualServiceStats,
+  RunningBackend, SyncOptions, VirtualServiceStats,
 } from '../../src/dataplane/types';
 
 const ZERO: Counters = { conns: 0, inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0 };
@@ -44,6 +44,10 @@ export class FakeDataplane implements Dataplane {
   constructor(readonly options: DataplaneOptions = {
     interface: null, workers: 1, connTableSize: 4096, mhTableSize: 65537,
   }) {}
+
+  backend(): RunningBackend {
+    return { backend: null, xdpMode: '', fallback: '' };
+  }
 
   setInterface(name: string): void {
     this.interfaces.push(name);

@@ -100,7 +100,7 @@ export function fakeSources(kind: 'full' | 'bare' = 'full'): FakeSources {
   return {
     ...base,
     dataplane: () => ({
-      rxPackets: 1307, txPackets: 1300, ignored: 5, dropped: 2, drops: { ...zeroDrops(), noConnection: 1, macUnknown: 1 },
+      backend: 'af_xdp', xdpMode: 'native copy', rxPackets: 1307, txPackets: 1300, ignored: 5, dropped: 2, drops: { ...zeroDrops(), noConnection: 1, macUnknown: 1 },
       connections: 19, connTableSize: 4096,
     }),
     vrrp: () => [{
