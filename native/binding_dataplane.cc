@@ -29,43 +29,44 @@ Napi::Buffer<uint8_t> addr_buf(Napi::Env env, const Addr& a) {
 }
 
 void set_counters(Napi::Object o, const Counters& c) {
-  o.Set("conns", double(c.conns.load()));
-  o.Set("inpkts", double(c.inpkts.load()));
-  o.Set("inbytes", double(c.inbytes.load()));
-  o.Set("outpkts", double(c.outpkts.load()));
-  o.Set("outbytes", double(c.outbytes.load()));
+  o.Set(counters::conns, double(c.conns.load()));
+  o.Set(counters::inpkts, double(c.inpkts.load()));
+  o.Set(counters::inbytes, double(c.inbytes.load()));
+  o.Set(counters::outpkts, double(c.outpkts.load()));
+  o.Set(counters::outbytes, double(c.outbytes.load()));
 }
 
 class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "Dataplane",
+    namespace m = dataplane_members;
+    return DefineClass(env, addon_exports::Dataplane,
                        {
-                           InstanceAccessor<&DataplaneWrap::Mac>("mac"),
-                           InstanceMethod<&DataplaneWrap::Apply>("apply"),
-                           InstanceMethod<&DataplaneWrap::SetTimeouts>("setTimeouts"),
-                           InstanceMethod<&DataplaneWrap::SetConnPolicy>("setConnPolicy"),
-                           InstanceMethod<&DataplaneWrap::SetNeighbour>("setNeighbour"),
-                           InstanceMethod<&DataplaneWrap::SetLoad>("setLoad"),
-                           InstanceMethod<&DataplaneWrap::Stats>("stats"),
-                           InstanceMethod<&DataplaneWrap::Connections>("connections"),
-                           InstanceMethod<&DataplaneWrap::Zero>("zero"),
-                           InstanceMethod<&DataplaneWrap::Counters_>("counters"),
-                           InstanceMethod<&DataplaneWrap::Simulate>("simulate"),
-                           InstanceMethod<&DataplaneWrap::SendFrame>("sendFrame"),
-                           InstanceMethod<&DataplaneWrap::OnControlFrames>("onControlFrames"),
-                           InstanceMethod<&DataplaneWrap::Close>("close"),
-                           InstanceMethod<&DataplaneWrap::SetActiveAddresses>("setActiveAddresses"),
-                           InstanceMethod<&DataplaneWrap::AddMacAddress>("addMacAddress"),
-                           InstanceMethod<&DataplaneWrap::RemoveMacAddress>("removeMacAddress"),
-                           InstanceMethod<&DataplaneWrap::ConfigureSync>("configureSync"),
-                           InstanceMethod<&DataplaneWrap::OnSyncMessages>("onSyncMessages"),
-                           InstanceMethod<&DataplaneWrap::FlushSync>("flushSync"),
-                           InstanceMethod<&DataplaneWrap::InstallSync>("installSync"),
-                           InstanceMethod<&DataplaneWrap::ExportSync>("exportSync"),
-                           InstanceMethod<&DataplaneWrap::SetInterface>("setInterface"),
-                           InstanceMethod<&DataplaneWrap::ReleaseRetired>("releaseRetired"),
-                           InstanceMethod<&DataplaneWrap::Backend_>("backend"),
+                           InstanceAccessor<&DataplaneWrap::Mac>(m::mac),
+                           InstanceMethod<&DataplaneWrap::Apply>(m::apply),
+                           InstanceMethod<&DataplaneWrap::SetTimeouts>(m::setTimeouts),
+                           InstanceMethod<&DataplaneWrap::SetConnPolicy>(m::setConnPolicy),
+                           InstanceMethod<&DataplaneWrap::SetNeighbour>(m::setNeighbour),
+                           InstanceMethod<&DataplaneWrap::SetLoad>(m::setLoad),
+                           InstanceMethod<&DataplaneWrap::Stats>(m::stats),
+                           InstanceMethod<&DataplaneWrap::Connections>(m::connections),
+                           InstanceMethod<&DataplaneWrap::Zero>(m::zero),
+                           InstanceMethod<&DataplaneWrap::Counters_>(m::counters),
+                           InstanceMethod<&DataplaneWrap::Simulate>(m::simulate),
+                           InstanceMethod<&DataplaneWrap::SendFrame>(m::sendFrame),
+                           InstanceMethod<&DataplaneWrap::OnControlFrames>(m::onControlFrames),
+                           InstanceMethod<&DataplaneWrap::Close>(m::close),
+                           InstanceMethod<&DataplaneWrap::SetActiveAddresses>(m::setActiveAddresses),
+                           InstanceMethod<&DataplaneWrap::AddMacAddress>(m::addMacAddress),
+                           InstanceMethod<&DataplaneWrap::RemoveMacAddress>(m::removeMacAddress),
+                           InstanceMethod<&DataplaneWrap::ConfigureSync>(m::configureSync),
+                           InstanceMethod<&DataplaneWrap::OnSyncMessages>(m::onSyncMessages),
+                           InstanceMethod<&DataplaneWrap::FlushSync>(m::flushSync),
+                           InstanceMethod<&DataplaneWrap::InstallSync>(m::installSync),
+                           InstanceMethod<&DataplaneWrap::ExportSync>(m::exportSync),
+                           InstanceMethod<&DataplaneWrap::SetInterface>(m::setInterface),
+                           InstanceMethod<&DataplaneWrap::ReleaseRetired>(m::releaseRetired),
+                           InstanceMethod<&DataplaneWrap::Backend_>(m::backend),
                        });
   }
 
@@ -78,9 +79,10 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     if (info[4].IsString()) state_dir_ = info[4].As<Napi::String>().Utf8Value();
     if (info[5].IsObject()) {
       auto o = info[5].As<Napi::Object>();
-      std::string kind = o.Get("backend").ToString().Utf8Value();
+      std::string kind = o.Get(backend_options::backend).ToString().Utf8Value();
       backend_.kind = kind == "auto" ? Backend::Auto : kind == "af_xdp" ? Backend::AfXdp : Backend::AfPacket;
-      if (o.Get("xdpObject").IsString()) backend_.xdp_object = o.Get("xdpObject").As<Napi::String>().Utf8Value();
+      auto object = o.Get(backend_options::xdpObject);
+      if (object.IsString()) backend_.xdp_object = object.As<Napi::String>().Utf8Value();
     }
     dp_ = std::make_unique<Dataplane>(cap, mh);
     if (info[0].IsString()) {
@@ -124,8 +126,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     return Napi::Number::New(info.Env(), double(dp_ ? dp_->own_mac() : 0));
   }
 
-  // apply([{proto, family, addr, port, sched, schedFlags, persistTimeout, netmask, sloppy,
-  //         reals: [{family, addr, port, weight, uThreshold, lThreshold}]}])
+  // apply([service_spec]), each with reals: [real_spec].
   Napi::Value Apply(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!Usable(env)) return env.Undefined();
@@ -134,24 +135,24 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     for (uint32_t i = 0; i < arr.Length(); ++i) {
       auto o = arr.Get(i).As<Napi::Object>();
       ServiceConfig c;
-      c.proto = uint8_t(o.Get("proto").As<Napi::Number>().Uint32Value());
-      c.addr = addr_arg(o.Get("family"), o.Get("addr"));
-      c.port = uint16_t(o.Get("port").As<Napi::Number>().Uint32Value());
-      c.sched = SchedKind(o.Get("sched").As<Napi::Number>().Uint32Value());
-      c.sched_flags = o.Get("schedFlags").As<Napi::Number>().Uint32Value();
-      c.persist_timeout = o.Get("persistTimeout").As<Napi::Number>().Uint32Value();
-      c.netmask = addr_arg(o.Get("family"), o.Get("netmask"));
-      c.sloppy = o.Get("sloppy").ToBoolean().Value();
-      auto reals = o.Get("reals").As<Napi::Array>();
+      c.proto = uint8_t(o.Get(service_spec::proto).As<Napi::Number>().Uint32Value());
+      c.addr = addr_arg(o.Get(service_spec::family), o.Get(service_spec::addr));
+      c.port = uint16_t(o.Get(service_spec::port).As<Napi::Number>().Uint32Value());
+      c.sched = SchedKind(o.Get(service_spec::sched).As<Napi::Number>().Uint32Value());
+      c.sched_flags = o.Get(service_spec::schedFlags).As<Napi::Number>().Uint32Value();
+      c.persist_timeout = o.Get(service_spec::persistTimeout).As<Napi::Number>().Uint32Value();
+      c.netmask = addr_arg(o.Get(service_spec::family), o.Get(service_spec::netmask));
+      c.sloppy = o.Get(service_spec::sloppy).ToBoolean().Value();
+      auto reals = o.Get(service_spec::reals).As<Napi::Array>();
       for (uint32_t j = 0; j < reals.Length(); ++j) {
         auto r = reals.Get(j).As<Napi::Object>();
         RealConfig rc;
-        rc.addr = addr_arg(r.Get("family"), r.Get("addr"));
-        rc.port = uint16_t(r.Get("port").As<Napi::Number>().Uint32Value());
-        rc.weight = r.Get("weight").As<Napi::Number>().Int32Value();
-        rc.u_threshold = r.Get("uThreshold").As<Napi::Number>().Uint32Value();
-        rc.l_threshold = r.Get("lThreshold").As<Napi::Number>().Uint32Value();
-        rc.down = r.Get("down").ToBoolean().Value();
+        rc.addr = addr_arg(r.Get(real_spec::family), r.Get(real_spec::addr));
+        rc.port = uint16_t(r.Get(real_spec::port).As<Napi::Number>().Uint32Value());
+        rc.weight = r.Get(real_spec::weight).As<Napi::Number>().Int32Value();
+        rc.u_threshold = r.Get(real_spec::uThreshold).As<Napi::Number>().Uint32Value();
+        rc.l_threshold = r.Get(real_spec::lThreshold).As<Napi::Number>().Uint32Value();
+        rc.down = r.Get(real_spec::down).ToBoolean().Value();
         c.reals.push_back(rc);
       }
       services.push_back(std::move(c));
@@ -161,18 +162,17 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     return env.Undefined();
   }
 
-  // setConnPolicy({bits, echoPerSecond, arpPerSecond, ndPerSecond, pressureEntries,
-  // pressureTimeoutS}): Policy (dataplane.h).
+  // setConnPolicy(policy): Policy (dataplane.h).
   Napi::Value SetConnPolicy(const Napi::CallbackInfo& info) {
     auto o = info[0].As<Napi::Object>();
     auto u32 = [&o](const char* k) { return o.Get(k).As<Napi::Number>().Uint32Value(); };
     Policy p;
-    p.bits = u32("bits");
-    p.echo_per_second = u32("echoPerSecond");
-    p.arp_per_second = u32("arpPerSecond");
-    p.nd_per_second = u32("ndPerSecond");
-    p.pressure_entries = size_t(o.Get("pressureEntries").As<Napi::Number>().Int64Value());
-    p.pressure_timeout_s = u32("pressureTimeoutS");
+    p.bits = u32(policy::bits);
+    p.echo_per_second = u32(policy::echoPerSecond);
+    p.arp_per_second = u32(policy::arpPerSecond);
+    p.nd_per_second = u32(policy::ndPerSecond);
+    p.pressure_entries = size_t(o.Get(policy::pressureEntries).As<Napi::Number>().Int64Value());
+    p.pressure_timeout_s = u32(policy::pressureTimeoutS);
     if (info.Env().IsExceptionPending()) return info.Env().Undefined();
     dp_->set_policy(p);
     return info.Env().Undefined();
@@ -210,46 +210,44 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     uint32_t i = 0;
     for (const auto& svc : snap->services) {
       auto o = Napi::Object::New(env);
-      o.Set("proto", double(svc->cfg.proto));
-      o.Set("family", double(svc->cfg.addr.family));
-      o.Set("addr", addr_buf(env, svc->cfg.addr));
-      o.Set("port", double(svc->cfg.port));
+      o.Set(service_stats::proto, double(svc->cfg.proto));
+      o.Set(service_stats::family, double(svc->cfg.addr.family));
+      o.Set(service_stats::addr, addr_buf(env, svc->cfg.addr));
+      o.Set(service_stats::port, double(svc->cfg.port));
       set_counters(o, *svc->stats);
       auto reals = Napi::Array::New(env, svc->reals.size());
       uint32_t j = 0;
       for (const auto& r : svc->reals) {
         auto ro = Napi::Object::New(env);
-        ro.Set("family", double(r->addr.family));
-        ro.Set("addr", addr_buf(env, r->addr));
-        ro.Set("port", double(r->port));
+        ro.Set(service_stats::family, double(r->addr.family));
+        ro.Set(service_stats::addr, addr_buf(env, r->addr));
+        ro.Set(service_stats::port, double(r->port));
         set_counters(ro, r->stats);
-        ro.Set("activeConns", double(r->activeconns.load()));
-        ro.Set("inactConns", double(r->inactconns.load()));
-        ro.Set("persistConns", double(r->persistconns.load()));
-        ro.Set("overloaded", r->overloaded.load());
-        ro.Set("macResolved", r->mac_valid.load());
+        ro.Set(real_stats::activeConns, double(r->activeconns.load()));
+        ro.Set(real_stats::inactConns, double(r->inactconns.load()));
+        ro.Set(real_stats::persistConns, double(r->persistconns.load()));
+        ro.Set(real_stats::overloaded, r->overloaded.load());
+        ro.Set(real_stats::macResolved, r->mac_valid.load());
         reals.Set(j++, ro);
       }
-      o.Set("reals", reals);
+      o.Set(service_stats::reals, reals);
       out.Set(i++, o);
     }
     return out;
   }
 
   // connections(cursor, limit) -> {records, count, next, states}: one page (Dataplane::connections)
-  // as one Buffer of kConnRecord-byte records, so that a listing of a million entries makes a
-  // thousand objects and not fourteen million (src/dataplane/index.ts reads them). next is -1 once
-  // the whole table has been walked; states[n] names state n. A record, little-endian:
-  //   0 proto, 1 family, 2 state, 3 template (0/1), 4 cport, 6 vport, 8 rport (u16),
-  //   16 ms until it expires (f64), 24 caddr, 40 vaddr, 56 raddr (16 bytes each)
-  static constexpr size_t kConnRecord = 72;
+  // as one Buffer of records (connection_record, contract.h), so that a listing of a million
+  // entries makes a thousand objects and not fourteen million (src/dataplane/index.ts reads them).
+  // next is -1 once the whole table has been walked; states[n] names state n.
   Napi::Value Connections(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     size_t cursor = size_t(info[0].As<Napi::Number>().Int64Value());
     size_t limit = size_t(info[1].As<Napi::Number>().Int64Value());
     size_t next = 0;
     auto conns = dp_->connections(Now(), cursor, limit, &next);
-    auto records = Napi::Buffer<uint8_t>::New(env, std::max<size_t>(1, conns.size() * kConnRecord));
+    namespace rec = connection_record;
+    auto records = Napi::Buffer<uint8_t>::New(env, std::max<size_t>(1, conns.size() * rec::size));
     uint8_t* r = records.Data();
     std::memset(r, 0, records.Length());
     auto u16 = [](uint8_t* at, uint16_t v) {
@@ -257,40 +255,40 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
       at[1] = uint8_t(v >> 8);
     };
     for (const ConnInfo& c : conns) {
-      r[0] = c.proto;
-      r[1] = c.caddr.family;
-      r[2] = c.is_template ? uint8_t(CS_NONE) : c.state;
-      r[3] = c.is_template ? 1 : 0;
-      u16(r + 4, c.cport);
-      u16(r + 6, c.vport);
-      u16(r + 8, c.rport);
+      r[rec::proto] = c.proto;
+      r[rec::family] = c.caddr.family;
+      r[rec::state] = c.is_template ? uint8_t(CS_NONE) : c.state;
+      r[rec::isTemplate] = c.is_template ? 1 : 0;
+      u16(r + rec::cport, c.cport);
+      u16(r + rec::vport, c.vport);
+      u16(r + rec::rport, c.rport);
       double ms = double(c.expires_in_ms);
       uint64_t bits;
       std::memcpy(&bits, &ms, 8);
-      for (int b = 0; b < 8; ++b) r[16 + b] = uint8_t(bits >> (8 * b));
-      std::memcpy(r + 24, c.caddr.bytes, 16);
-      std::memcpy(r + 40, c.vaddr.bytes, 16);
-      std::memcpy(r + 56, c.raddr.bytes, 16);
-      r += kConnRecord;
+      for (int b = 0; b < 8; ++b) r[rec::expiresMs + b] = uint8_t(bits >> (8 * b));
+      std::memcpy(r + rec::caddr, c.caddr.bytes, 16);
+      std::memcpy(r + rec::vaddr, c.vaddr.bytes, 16);
+      std::memcpy(r + rec::raddr, c.raddr.bytes, 16);
+      r += rec::size;
     }
     auto states = Napi::Array::New(env, CS_COUNT);
     for (uint32_t st = 0; st < CS_COUNT; ++st) states.Set(st, conn_state_name(uint8_t(st)));
     auto page = Napi::Object::New(env);
-    page.Set("records", records);
-    page.Set("count", double(conns.size()));
-    page.Set("next", next >= dp_->table().slots() ? -1.0 : double(next));
-    page.Set("states", states);
+    page.Set(connection_page::records, records);
+    page.Set(connection_page::count, double(conns.size()));
+    page.Set(connection_page::next, next >= dp_->table().slots() ? -1.0 : double(next));
+    page.Set(connection_page::states, states);
     return page;
   }
 
-  // zero(null) or zero({proto, family, addr, port})
+  // zero(null) or zero(service_key)
   Napi::Value Zero(const Napi::CallbackInfo& info) {
     if (info[0].IsObject()) {
       auto o = info[0].As<Napi::Object>();
-      Addr a = addr_arg(o.Get("family"), o.Get("addr"));
-      ServiceKey k = make_service_key(uint8_t(o.Get("proto").As<Napi::Number>().Uint32Value()),
+      Addr a = addr_arg(o.Get(service_key::family), o.Get(service_key::addr));
+      ServiceKey k = make_service_key(uint8_t(o.Get(service_key::proto).As<Napi::Number>().Uint32Value()),
                                       a.family, a.bytes,
-                                      uint16_t(o.Get("port").As<Napi::Number>().Uint32Value()));
+                                      uint16_t(o.Get(service_key::port).As<Napi::Number>().Uint32Value()));
       dp_->zero(&k);
     } else {
       dp_->zero(nullptr);
@@ -302,9 +300,9 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     Napi::Env env = info.Env();
     auto& c = dp_->counters();
     auto o = Napi::Object::New(env);
-    o.Set("rxPackets", double(c.rx.load()));
-    o.Set("txPackets", double(c.tx.load()));
-    o.Set("ignored", double(c.ignored.load()));
+    o.Set(dataplane_counters::rxPackets, double(c.rx.load()));
+    o.Set(dataplane_counters::txPackets, double(c.tx.load()));
+    o.Set(dataplane_counters::ignored, double(c.ignored.load()));
     auto drops = Napi::Object::New(env);
     uint64_t dropped = 0;
     for (int i = 0; i < DROP_COUNT; ++i) {
@@ -312,13 +310,13 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
       drops.Set(kDropReasonNames[i], double(n));
       if (i != DROP_EVICTED) dropped += n;
     }
-    o.Set("dropped", double(dropped));
-    o.Set("drops", drops);
-    o.Set("connections", double(dp_->table().count()));
-    o.Set("connTableSize", double(dp_->table().capacity()));
-    o.Set("syncSkipped", double(dp_->sync_skipped()));
-    o.Set("syncDropped", double(dp_->sync().dropped()));
-    o.Set("expiryChecks", double(dp_->expiry_checks()));
+    o.Set(dataplane_counters::dropped, double(dropped));
+    o.Set(dataplane_counters::drops, drops);
+    o.Set(dataplane_counters::connections, double(dp_->table().count()));
+    o.Set(dataplane_counters::connTableSize, double(dp_->table().capacity()));
+    o.Set(dataplane_counters::syncSkipped, double(dp_->sync_skipped()));
+    o.Set(dataplane_counters::syncDropped, double(dp_->sync().dropped()));
+    o.Set(dataplane_counters::expiryChecks, double(dp_->expiry_checks()));
     return o;
   }
 
@@ -462,9 +460,10 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   Napi::Value Backend_(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto o = Napi::Object::New(env);
-    o.Set("backend", workers_ ? Napi::Value(Napi::String::New(env, workers_->backend())) : env.Null());
-    o.Set("xdpMode", workers_ ? workers_->xdp_mode() : std::string());
-    o.Set("fallback", workers_ ? workers_->fallback_reason() : std::string());
+    namespace r = running_backend;
+    o.Set(r::backend, workers_ ? Napi::Value(Napi::String::New(env, workers_->backend())) : env.Null());
+    o.Set(r::xdpMode, workers_ ? workers_->xdp_mode() : std::string());
+    o.Set(r::fallback, workers_ ? workers_->fallback_reason() : std::string());
     return o;
   }
 
@@ -500,7 +499,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
 }  // namespace
 
 void InitDataplaneBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("Dataplane", DataplaneWrap::Define(env));
+  exports.Set(addon_exports::Dataplane, DataplaneWrap::Define(env));
 }
 
 }  // namespace pivs

@@ -19,23 +19,25 @@ struct SchedName {
   const char* name;
   SchedKind kind;
 };
-constexpr SchedName kSchedNames[] = {
-    {"rr", SchedKind::RR},     {"wrr", SchedKind::WRR},   {"lc", SchedKind::LC},     {"wlc", SchedKind::WLC},
-    {"sed", SchedKind::SED},   {"nq", SchedKind::NQ},     {"sh", SchedKind::SH},     {"dh", SchedKind::DH},
-    {"mh", SchedKind::MH},     {"fo", SchedKind::FO},     {"ovf", SchedKind::OVF},   {"twos", SchedKind::TWOS},
-    {"lblc", SchedKind::LBLC}, {"lblcr", SchedKind::LBLCR}, {"has", SchedKind::HAS},
-};
+#define PIVS_SCHED_NAME(e, name, id) {name, SchedKind::e},
+constexpr SchedName kSchedNames[] = {PIVS_SCHEDULERS(PIVS_SCHED_NAME)};
+#undef PIVS_SCHED_NAME
 
 struct FlagName {
   const char* name;
   uint32_t flag;
 };
-constexpr FlagName kFlagNames[] = {
-    {"sh-fallback", SCHED_F_SH_FALLBACK},
-    {"sh-port", SCHED_F_SH_PORT},
-    {"mh-fallback", SCHED_F_MH_FALLBACK},
-    {"mh-port", SCHED_F_MH_PORT},
-};
+#define PIVS_FLAG_NAME(e, name, bit) {name, SCHED_F_##e},
+constexpr FlagName kFlagNames[] = {PIVS_SCHED_FLAGS(PIVS_FLAG_NAME)};
+#undef PIVS_FLAG_NAME
+
+// "a, b, c": the names a value must be one of, for an error message.
+template <typename Named, size_t N>
+std::string name_list(const Named (&names)[N]) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + std::string(n.name);
+  return out;
+}
 
 // Collects the first validation error; later checks are skipped once one is recorded.
 struct Parser {
@@ -93,19 +95,22 @@ bool is_prime(uint32_t n) {
 }
 
 bool parse_real(Parser& p, const Napi::Value& v, size_t i, Real& real) {
-  const std::string what = "reals[" + std::to_string(i) + "]";
+  const std::string what = std::string(schedule_spec::reals) + "[" + std::to_string(i) + "]";
   if (!v.IsObject()) return p.fail(what + " must be an object.");
   Napi::Object o = v.As<Napi::Object>();
-  if (!p.address(o.Get("address"), what + ".address", real.addr)) return false;
+  if (!p.address(o.Get(schedule_real::address), what + '.' + schedule_real::address, real.addr)) return false;
   double weight = NAN, port = 0, active = 0, inactive = 0, upper = 0, lower = 0;
-  if (o.Get("weight").IsUndefined()) return p.fail(what + ".weight is required.");
+  if (o.Get(schedule_real::weight).IsUndefined()) {
+    return p.fail(what + '.' + schedule_real::weight + " is required.");
+  }
   bool mac = true;
-  if (!p.integer(o, "weight", what, 0, 65535, weight) ||
-      !p.integer(o, "port", what, 0, 65535, port) ||
-      !p.integer(o, "activeConns", what, 0, 1e9, active) ||
-      !p.integer(o, "inactiveConns", what, 0, 1e9, inactive) ||
-      !p.integer(o, "upperThreshold", what, 0, 1e9, upper) ||
-      !p.integer(o, "lowerThreshold", what, 0, 1e9, lower) || !p.boolean(o, "mac", what, mac)) {
+  if (!p.integer(o, schedule_real::weight, what, 0, 65535, weight) ||
+      !p.integer(o, schedule_real::port, what, 0, 65535, port) ||
+      !p.integer(o, schedule_real::activeConns, what, 0, 1e9, active) ||
+      !p.integer(o, schedule_real::inactiveConns, what, 0, 1e9, inactive) ||
+      !p.integer(o, schedule_real::upperThreshold, what, 0, 1e9, upper) ||
+      !p.integer(o, schedule_real::lowerThreshold, what, 0, 1e9, lower) ||
+      !p.boolean(o, schedule_real::mac, what, mac)) {
     return false;
   }
   real.port = uint16_t(port);
@@ -118,10 +123,12 @@ bool parse_real(Parser& p, const Napi::Value& v, size_t i, Real& real) {
   real.mac = mac ? 0x020000000000ull + i + 1 : 0;
   real.mac_valid = mac;
   // An agent's load index (has): any finite number >= 0; absent = no report.
-  Napi::Value load = o.Get("load");
+  Napi::Value load = o.Get(schedule_real::load);
   if (!load.IsUndefined()) {
     double d = load.IsNumber() ? load.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(d) || d < 0) return p.fail(what + ".load must be a finite number >= 0.");
+    if (!std::isfinite(d) || d < 0) {
+      return p.fail(what + '.' + schedule_real::load + " must be a finite number >= 0.");
+    }
     real.load = d;
   }
   update_overload(real);
@@ -129,22 +136,24 @@ bool parse_real(Parser& p, const Napi::Value& v, size_t i, Real& real) {
 }
 
 bool parse_flow(Parser& p, const Napi::Value& v, size_t i, FlowInfo& flow) {
-  const std::string what = "flows[" + std::to_string(i) + "]";
+  const std::string what = std::string(schedule_spec::flows) + "[" + std::to_string(i) + "]";
   if (!v.IsObject()) return p.fail(what + " must be an object.");
   Napi::Object o = v.As<Napi::Object>();
   flow = FlowInfo{};
-  if (!p.address(o.Get("client"), what + ".client", flow.client)) return false;
-  if (o.Get("clientPort").IsUndefined()) return p.fail(what + ".clientPort is required.");
+  if (!p.address(o.Get(schedule_flow::client), what + '.' + schedule_flow::client, flow.client)) return false;
+  if (o.Get(schedule_flow::clientPort).IsUndefined()) {
+    return p.fail(what + '.' + schedule_flow::clientPort + " is required.");
+  }
   double client_port = 0, vport = 80, now = 0;
-  if (!p.integer(o, "clientPort", what, 0, 65535, client_port) ||
-      !p.integer(o, "vport", what, 0, 65535, vport) ||
-      !p.integer(o, "nowMs", what, 0, 9007199254740991.0, now)) {
+  if (!p.integer(o, schedule_flow::clientPort, what, 0, 65535, client_port) ||
+      !p.integer(o, schedule_flow::vport, what, 0, 65535, vport) ||
+      !p.integer(o, schedule_flow::nowMs, what, 0, 9007199254740991.0, now)) {
     return false;
   }
-  Napi::Value vaddr = o.Get("vaddr");
+  Napi::Value vaddr = o.Get(schedule_flow::vaddr);
   if (vaddr.IsUndefined()) {
     flow.vaddr.family = flow.client.family;  // the unspecified address of the client's family
-  } else if (!p.address(vaddr, what + ".vaddr", flow.vaddr)) {
+  } else if (!p.address(vaddr, what + '.' + schedule_flow::vaddr, flow.vaddr)) {
     return false;
   }
   flow.client_port = uint16_t(client_port);
@@ -167,23 +176,22 @@ Napi::Value SimulateSchedule(const Napi::CallbackInfo& info) {
   }
   Napi::Object spec = info[0].As<Napi::Object>();
 
-  Napi::Value sched_v = spec.Get("scheduler");
+  Napi::Value sched_v = spec.Get(schedule_spec::scheduler);
   std::string sched_name = sched_v.IsString() ? sched_v.As<Napi::String>().Utf8Value() : "";
   const SchedName* sched = nullptr;
   for (const auto& s : kSchedNames) {
     if (sched_name == s.name) sched = &s;
   }
   if (sched == nullptr) {
-    p.fail("scheduler \"" + sched_name + "\" is not one of rr, wrr, lc, wlc, sed, nq, sh, dh, "
-           "mh, fo, ovf, twos, lblc, lblcr, has.");
+    p.fail("scheduler \"" + sched_name + "\" is not one of " + name_list(kSchedNames) + ".");
     return throw_error();
   }
 
   uint32_t flags = 0;
-  Napi::Value flags_v = spec.Get("flags");
+  Napi::Value flags_v = spec.Get(schedule_spec::flags);
   if (!flags_v.IsUndefined()) {
     if (!flags_v.IsArray()) {
-      p.fail("flags must be an array of scheduler flag names.");
+      p.fail(std::string(schedule_spec::flags) + " must be an array of scheduler flag names.");
       return throw_error();
     }
     Napi::Array arr = flags_v.As<Napi::Array>();
@@ -195,7 +203,7 @@ Napi::Value SimulateSchedule(const Napi::CallbackInfo& info) {
         if (name == fl.name) found = &fl;
       }
       if (found == nullptr) {
-        p.fail("flag \"" + name + "\" is not one of sh-fallback, sh-port, mh-fallback, mh-port.");
+        p.fail("flag \"" + name + "\" is not one of " + name_list(kFlagNames) + ".");
         return throw_error();
       }
       flags |= found->flag;
@@ -203,21 +211,24 @@ Napi::Value SimulateSchedule(const Napi::CallbackInfo& info) {
   }
 
   double table_size = 65537;
-  if (!p.integer(spec, "mhTableSize", "spec", 3, kMaxTableSize, table_size)) return throw_error();
+  if (!p.integer(spec, schedule_spec::mhTableSize, "spec", 3, kMaxTableSize, table_size)) {
+    return throw_error();
+  }
   if (!is_prime(uint32_t(table_size))) {
-    p.fail("mhTableSize " + std::to_string(uint32_t(table_size)) + " is not a prime number.");
+    p.fail(std::string(schedule_spec::mhTableSize) + " " + std::to_string(uint32_t(table_size)) +
+           " is not a prime number.");
     return throw_error();
   }
   bool bind = false;
-  if (!p.boolean(spec, "bindConnections", "spec", bind)) return throw_error();
+  if (!p.boolean(spec, schedule_spec::bindConnections, "spec", bind)) return throw_error();
 
-  Napi::Value reals_v = spec.Get("reals"), flows_v = spec.Get("flows");
+  Napi::Value reals_v = spec.Get(schedule_spec::reals), flows_v = spec.Get(schedule_spec::flows);
   if (!reals_v.IsArray()) {
-    p.fail("reals must be an array.");
+    p.fail(std::string(schedule_spec::reals) + " must be an array.");
     return throw_error();
   }
   if (!flows_v.IsArray()) {
-    p.fail("flows must be an array.");
+    p.fail(std::string(schedule_spec::flows) + " must be an array.");
     return throw_error();
   }
   Napi::Array reals_arr = reals_v.As<Napi::Array>(), flows_arr = flows_v.As<Napi::Array>();
@@ -251,7 +262,8 @@ Napi::Value SimulateSchedule(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitSchedBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("simulateSchedule", Napi::Function::New(env, SimulateSchedule, "simulateSchedule"));
+  exports.Set(addon_exports::simulateSchedule,
+              Napi::Function::New(env, SimulateSchedule, addon_exports::simulateSchedule));
 }
 
 }  // namespace pivs

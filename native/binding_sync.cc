@@ -26,8 +26,8 @@ Napi::Value HaSetActiveAddresses(const Napi::CallbackInfo& info, Dataplane& dp, 
   for (uint32_t i = 0; i < arr.Length(); ++i) {
     auto o = arr.Get(i).As<Napi::Object>();
     Addr a;
-    a.family = uint8_t(o.Get("family").As<Napi::Number>().Uint32Value());
-    auto b = o.Get("addr").As<Napi::Buffer<uint8_t>>();
+    a.family = uint8_t(o.Get(address::family).As<Napi::Number>().Uint32Value());
+    auto b = o.Get(address::addr).As<Napi::Buffer<uint8_t>>();
     if (b.Length() >= 16) std::memcpy(a.bytes, b.Data(), 16);
     addrs.push_back(a);
   }

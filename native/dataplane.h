@@ -100,11 +100,9 @@ struct GlobalCounters {
 };
 
 // IPVS's expire_nodest_conn and expire_quiescent_template, as bits.
-enum ConnPolicy : uint32_t {
-  POLICY_EXPIRE_NODEST_UDP = 1u << 0,
-  POLICY_EXPIRE_NODEST_TCP = 1u << 1,
-  POLICY_EXPIRE_QUIESCENT_TEMPLATE = 1u << 2,
-};
+#define PIVS_POLICY_ENUMERATOR(e, bit) POLICY_##e = 1u << bit,
+enum ConnPolicy : uint32_t { PIVS_POLICY_BITS(PIVS_POLICY_ENUMERATOR) };
+#undef PIVS_POLICY_ENUMERATOR
 
 // How the fast path treats gone real servers, a filling table, and what it hands up.
 struct Policy {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "contract.h"
 #include "peer_cred.h"
 
 namespace pivs {
@@ -42,19 +43,20 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
     groups.resize(bytes / sizeof(gid_t) + 1);
   }
   Napi::Object out = Napi::Object::New(env);
-  out.Set("pid", Napi::Number::New(env, cred.pid));
-  out.Set("uid", Napi::Number::New(env, cred.uid));
-  out.Set("gid", Napi::Number::New(env, cred.gid));
+  out.Set(peer_credentials::pid, Napi::Number::New(env, cred.pid));
+  out.Set(peer_credentials::uid, Napi::Number::New(env, cred.uid));
+  out.Set(peer_credentials::gid, Napi::Number::New(env, cred.gid));
   Napi::Array list = Napi::Array::New(env, groups.size());
   for (size_t i = 0; i < groups.size(); ++i) list.Set(uint32_t(i), Napi::Number::New(env, groups[i]));
-  out.Set("groups", list);
+  out.Set(peer_credentials::groups, list);
   return out;
 }
 
 }  // namespace
 
 void InitPeerCredBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
+  exports.Set(addon_exports::peerCredentials,
+              Napi::Function::New(env, PeerCredentials, addon_exports::peerCredentials));
 }
 
 }  // namespace pivs

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 
+#include "contract.h"
 #include "sd_notify.h"
 
 namespace pivs {
@@ -77,7 +78,7 @@ Napi::Value SdNotify(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitSdNotifyBinding(Napi::Env env, Napi::Object exports) {
-  exports.Set("sdNotify", Napi::Function::New(env, SdNotify, "sdNotify"));
+  exports.Set(addon_exports::sdNotify, Napi::Function::New(env, SdNotify, addon_exports::sdNotify));
 }
 
 }  // namespace pivs

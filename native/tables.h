@@ -1,6 +1,7 @@
 // The tables the fast path shares with its control side (src/dataplane/ through the binding).
 // This header is the contract: the binding fills services and real servers, workers read them,
-// schedulers pick among real servers, counters are read back in batches.
+// schedulers pick among real servers, counters are read back in batches. The names and ids these
+// take on the N-API side are contract.h's.
 #pragma once
 
 #include <atomic>
@@ -8,6 +9,8 @@
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#include "contract.h"
 
 namespace pivs {
 
@@ -29,32 +32,13 @@ struct Counters {
   }
 };
 
-// Why the fast path did not forward a frame it was responsible for (or, for `evicted`, dropped an
-// entry). The names are the ones the control plane, /status, /metrics and the PIVS-MIB use.
-enum DropReason : uint8_t {
-  DROP_MALFORMED,           // header lengths or IPv4 header checksum do not hold together
-  DROP_TOO_BIG,             // larger than the interface can send (GRO left on, ICMP over one frame)
-  DROP_NO_CONNECTION,       // TCP that does not open a connection and matches no entry
-  DROP_NO_REAL_SERVER,      // no real server can take a new connection
-  DROP_MAC_UNKNOWN,         // the real server's MAC was never learnt
-  DROP_TABLE_FULL,          // no room for a new entry even after eviction
-  DROP_EVICTED,             // entries (not frames) evicted under pressure
-  DROP_TX_RING_FULL,        // the transmit ring had no free frame
-  DROP_CONTROL_QUEUE_FULL,  // the control plane is behind on ARP/ICMP/VRRP frames
-  DROP_FRAGMENT_UNKNOWN,    // a later fragment whose first fragment was not seen
-  DROP_ICMP_UNMATCHED,      // an ICMP error about no connection of ours
-  DROP_ECHO_RATE_LIMITED,   // ICMP echo to a VIP above the per-second budget
-  DROP_RX_RING_FULL,        // the kernel found the receive ring full (PACKET_STATISTICS)
-  DROP_ARP_RATE_LIMITED,    // ARP requests, or replies, above their per-second budget
-  DROP_ND_RATE_LIMITED,     // IPv6 neighbour discovery above its per-second budget
-  DROP_COUNT,
-};
-inline const char* const kDropReasonNames[DROP_COUNT] = {
-    "malformed",       "tooBig",           "noConnection",    "noRealServer",
-    "macUnknown",      "tableFull",        "evicted",         "txRingFull",
-    "controlQueueFull", "fragmentUnknown", "icmpUnmatched",   "echoRateLimited",
-    "rxRingFull",      "arpRateLimited",   "ndRateLimited",
-};
+// Why the fast path did not forward a frame it was responsible for: PIVS_DROP_REASONS.
+#define PIVS_DROP_ENUMERATOR(e, name) DROP_##e,
+enum DropReason : uint8_t { PIVS_DROP_REASONS(PIVS_DROP_ENUMERATOR) DROP_COUNT };
+#undef PIVS_DROP_ENUMERATOR
+#define PIVS_DROP_NAME(e, name) name,
+inline const char* const kDropReasonNames[DROP_COUNT] = {PIVS_DROP_REASONS(PIVS_DROP_NAME)};
+#undef PIVS_DROP_NAME
 
 // One real server of one virtual service. Shared (shared_ptr) between table snapshots so that a
 // reload keeps its counters and connections keep pointing at it.
@@ -94,14 +78,13 @@ using RealPtr = std::shared_ptr<Real>;
 using RealList = std::vector<RealPtr>;
 
 // A scoped enum: <memory> pulls in the system <sched.h>, whose SCHED_RR macro a plain enum would hit.
-enum class SchedKind : uint8_t { RR, WRR, LC, WLC, SED, NQ, SH, DH, MH, FO, OVF, TWOS, LBLC, LBLCR, HAS };
+#define PIVS_SCHED_ENUMERATOR(e, name, id) e = id,
+enum class SchedKind : uint8_t { PIVS_SCHEDULERS(PIVS_SCHED_ENUMERATOR) };
+#undef PIVS_SCHED_ENUMERATOR
 
 // ipvsadm -b flags.
-enum SchedFlags : uint32_t {
-  SCHED_F_SH_FALLBACK = 1u << 0,
-  SCHED_F_SH_PORT = 1u << 1,
-  SCHED_F_MH_FALLBACK = 1u << 2,
-  SCHED_F_MH_PORT = 1u << 3,
-};
+#define PIVS_SCHED_FLAG_ENUMERATOR(e, name, bit) SCHED_F_##e = 1u << bit,
+enum SchedFlags : uint32_t { PIVS_SCHED_FLAGS(PIVS_SCHED_FLAG_ENUMERATOR) };
+#undef PIVS_SCHED_FLAG_ENUMERATOR
 
 }  // namespace pivs

@@ -40,6 +40,8 @@ pivs_build() {
     echo "pivs: building the addon"
     npm run --silent build:native >/dev/null
   fi
+  # The TypeScript side of native/contract.h must be the one the header gives (one sentence if not).
+  node scripts/contract --check
   echo "pivs: compiling TypeScript"
   # A fresh dist/ so no compiled test outlives its source.
   rm -rf dist

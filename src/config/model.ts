@@ -1,13 +1,11 @@
 // The one typed model of pivs configuration. config/ produces it; every other module consumes it.
 // Names follow DESIGN.md: virtualService, realServer, director.
 
-export const SCHEDULERS = [
-  'rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'sh', 'dh', 'mh', 'fo', 'ovf', 'twos', 'lblc', 'lblcr', 'has',
-] as const;
-export type Scheduler = (typeof SCHEDULERS)[number];
+import { SCHEDULERS, SCHED_FLAGS } from '../dataplane/contract';
 
-/** ipvsadm -b scheduler flags. */
-export const SCHED_FLAGS = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'] as const;
+// The schedulers and ipvsadm -b flags are those the addon implements (native/contract.h).
+export { SCHEDULERS, SCHED_FLAGS };
+export type Scheduler = (typeof SCHEDULERS)[number];
 export type SchedFlag = (typeof SCHED_FLAGS)[number];
 
 export type Protocol = 'tcp' | 'udp';

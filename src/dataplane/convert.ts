@@ -1,10 +1,9 @@
 // Text <-> the forms the addon takes: addresses as 16-byte Buffers, MACs as 48-bit numbers,
-// schedulers and flags as numbers. Every check that keeps bad input away from C++ lives here.
+// schedulers and flags as native/contract.h's ids and bits. Every check that keeps bad input away from C++ lives here.
 import { addressBytes, familyOf, ipv4FromBytes, ipv6FromBytes } from '../config/address';
-import { SCHEDULERS, SCHED_FLAGS } from '../config/model';
 import type { ConnPolicy, Protocol, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
+import { POLICY_BITS, SCHED_FLAG_BITS, SCHEDULER_IDS } from './contract';
 import type { NativePolicy, NativeServiceKey, NativeServiceSpec } from './native';
-import { DROP_REASONS, type DropCounts } from './types';
 
 export interface AddressBytes {
   family: 4 | 6;
@@ -113,6 +112,11 @@ function netmaskBytes(netmask: unknown, family: 4 | 6, what: string): Buffer {
   );
 }
 
+/** The table's value for `name`; undefined for anything else, Object.prototype's keys included. */
+function lookup<T extends object>(table: T, name: unknown): T[keyof T] | undefined {
+  return typeof name === 'string' && Object.hasOwn(table, name) ? table[name as keyof T] : undefined;
+}
+
 /** Validates the whole list before anything reaches the addon (apply() is all or nothing). */
 export function toNativeServices(services: readonly VirtualService[]): NativeServiceSpec[] {
   if (!Array.isArray(services)) throw new TypeError('apply() takes an array of virtual services.');
@@ -124,13 +128,13 @@ export function toNativeServices(services: readonly VirtualService[]): NativeSer
     const keyText = `${key.proto}/${key.addr.toString('hex')}/${key.port}`;
     if (seen.has(keyText)) throw new RangeError(`${label} is listed twice.`);
     seen.add(keyText);
-    const sched = SCHEDULERS.indexOf(s.scheduler);
-    if (sched < 0) throw new TypeError(`${label} has unknown scheduler ${JSON.stringify(s.scheduler)}.`);
+    const sched = lookup(SCHEDULER_IDS, s.scheduler);
+    if (sched === undefined) throw new TypeError(`${label} has unknown scheduler ${JSON.stringify(s.scheduler)}.`);
     let schedFlags = 0;
     for (const f of s.schedFlags ?? []) {
-      const bit = SCHED_FLAGS.indexOf(f);
-      if (bit < 0) throw new TypeError(`${label} has unknown scheduler flag ${JSON.stringify(f)}.`);
-      schedFlags |= 1 << bit;
+      const bit = lookup(SCHED_FLAG_BITS, f);
+      if (bit === undefined) throw new TypeError(`${label} has unknown scheduler flag ${JSON.stringify(f)}.`);
+      schedFlags |= bit;
     }
     let persistTimeout = 0;
     let netmask: Buffer = Buffer.alloc(16, 0xff);
@@ -175,11 +179,6 @@ export function toNativeServices(services: readonly VirtualService[]): NativeSer
   });
 }
 
-/** ConnPolicy bits of native/dataplane.h. */
-const POLICY_EXPIRE_NODEST_UDP = 1;
-const POLICY_EXPIRE_NODEST_TCP = 2;
-const POLICY_EXPIRE_QUIESCENT_TEMPLATE = 4;
-
 /** The policy for the addon, the pressure threshold in entries of this table. */
 export function toNativePolicy(p: ConnPolicy, connTableSize: number): NativePolicy {
   if (p.expireNodestConn !== 'none' && p.expireNodestConn !== 'udp' && p.expireNodestConn !== 'all') {
@@ -190,23 +189,11 @@ export function toNativePolicy(p: ConnPolicy, connTableSize: number): NativePoli
   if (typeof p.pressureThreshold !== 'number' || !(p.pressureThreshold >= 0 && p.pressureThreshold <= 1)) {
     throw new RangeError(`pressureThreshold must be a fraction of the table between 0 and 1, not ${JSON.stringify(p.pressureThreshold)}.`);
   }
-  const bits = (p.expireNodestConn === 'none' ? 0 : POLICY_EXPIRE_NODEST_UDP)
-    | (p.expireNodestConn === 'all' ? POLICY_EXPIRE_NODEST_TCP : 0)
-    | (p.expireQuiescentTemplate === true ? POLICY_EXPIRE_QUIESCENT_TEMPLATE : 0);
+  const bits = (p.expireNodestConn === 'none' ? 0 : POLICY_BITS.EXPIRE_NODEST_UDP)
+    | (p.expireNodestConn === 'all' ? POLICY_BITS.EXPIRE_NODEST_TCP : 0)
+    | (p.expireQuiescentTemplate === true ? POLICY_BITS.EXPIRE_QUIESCENT_TEMPLATE : 0);
   return {
     bits, echoPerSecond: p.icmpEchoPerSecond, arpPerSecond: p.arpPerSecond, ndPerSecond: p.ndPerSecond,
     pressureEntries: Math.floor(p.pressureThreshold * connTableSize), pressureTimeoutS: p.pressureEmbryonicTimeout,
   };
-}
-
-/**
- * The addon's drop counters in DROP_REASONS order. The two lists are one contract: a reason one
- * side has and the other lacks is a build that must not run.
- */
-export function dropCounts(native: Record<string, number>): DropCounts {
-  const names = Object.keys(native);
-  if (names.length !== DROP_REASONS.length || names.some((n, i) => n !== DROP_REASONS[i])) {
-    throw new Error(`The addon counts drops as [${names.join(', ')}], not [${DROP_REASONS.join(', ')}]: rebuild it.`);
-  }
-  return Object.fromEntries(DROP_REASONS.map((r) => [r, native[r]])) as DropCounts;
 }

@@ -24,9 +24,9 @@ import {
   toNativeServices,
   toNativePolicy,
   unicastMacToNumber,
-  dropCounts,
 } from './convert';
-import { CONNECTION_RECORD, loadNative, xdpObjectPath } from './native';
+import { CONNECTION_RECORD as REC, CONNECTION_RECORD_SIZE } from './contract';
+import { loadNative, xdpObjectPath } from './native';
 import type { NativeConnectionPage, NativeCounters, NativeDataplane } from './native';
 
 export type * from './types';
@@ -80,20 +80,20 @@ function counters(c: NativeCounters) {
 function connectionEntries(page: NativeConnectionPage): ConnectionEntry[] {
   const r = page.records;
   const out: ConnectionEntry[] = [];
-  for (let i = 0, o = 0; i < page.count; i++, o += CONNECTION_RECORD) {
-    const protocol = protocolName(r[o]);
-    const family = r[o + 1];
-    const template = r[o + 3] === 1;
+  for (let i = 0, o = 0; i < page.count; i++, o += CONNECTION_RECORD_SIZE) {
+    const protocol = protocolName(r[o + REC.proto]);
+    const family = r[o + REC.family];
+    const template = r[o + REC.isTemplate] === 1;
     out.push({
       protocol,
-      clientAddress: bytesToAddress(family, r, o + 24),
-      clientPort: r.readUInt16LE(o + 4),
-      virtualAddress: bytesToAddress(family, r, o + 40),
-      virtualPort: r.readUInt16LE(o + 6),
-      realAddress: bytesToAddress(family, r, o + 56),
-      realPort: r.readUInt16LE(o + 8),
-      state: (protocol === 'udp' && !template ? 'UDP' : page.states[r[o + 2]]) as ConnectionState,
-      expiresMs: r.readDoubleLE(o + 16),
+      clientAddress: bytesToAddress(family, r, o + REC.caddr),
+      clientPort: r.readUInt16LE(o + REC.cport),
+      virtualAddress: bytesToAddress(family, r, o + REC.vaddr),
+      virtualPort: r.readUInt16LE(o + REC.vport),
+      realAddress: bytesToAddress(family, r, o + REC.raddr),
+      realPort: r.readUInt16LE(o + REC.rport),
+      state: (protocol === 'udp' && !template ? 'UDP' : page.states[r[o + REC.state]]) as ConnectionState,
+      expiresMs: r.readDoubleLE(o + REC.expiresMs),
       template,
     });
   }
@@ -203,7 +203,6 @@ class NativeBackedDataplane implements Dataplane {
 
   counters(): DataplaneCounters {
     const { syncSkipped, syncDropped: _dropped, expiryChecks: _checks, ...base } = this.native.counters();
-    base.drops = dropCounts(base.drops);
     return this.syncConfigured ? { ...base, syncSkipped } : base;
   }
 

@@ -1,10 +1,19 @@
 // The raw addon as JS sees it. This is the only file that loads build/Release/pivs_native.node;
 // everything else goes through index.ts, which validates arguments first (C++ trusts them).
+// Every type here names exactly the properties native/contract.h lists for it (checked below).
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { CONTRACT, PROPERTIES } from './contract';
+import type { ScheduleSimulation, SimulatedFlow, SimulatedRealServer } from './sched_sim';
 import type { DataplaneCounters, RunningBackend } from './types';
 
 /** Addresses cross as 16-byte Buffers (IPv4 in the first 4 bytes) plus family 4 | 6. */
+export interface NativeAddress {
+  family: number;
+  addr: Buffer;
+}
+
 export interface NativeRealSpec {
   family: number;
   addr: Buffer;
@@ -22,9 +31,9 @@ export interface NativeServiceSpec {
   family: number;
   addr: Buffer;
   port: number;
-  /** SchedKind: index into SCHEDULERS of config/model. */
+  /** SCHEDULER_IDS of contract.ts. */
   sched: number;
-  /** SchedFlags bits: index into SCHED_FLAGS of config/model. */
+  /** SCHED_FLAG_BITS of contract.ts, or-ed. */
   schedFlags: number;
   /** Seconds; 0 = no persistence. */
   persistTimeout: number;
@@ -85,9 +94,8 @@ export interface NativeServiceKey {
 export type NativeDataplaneCounters = Required<DataplaneCounters> & { syncDropped: number; expiryChecks: number };
 
 /**
- * One page of the connection listing: `count` records of CONNECTION_RECORD bytes (layout in
- * native/binding_dataplane.cc); next is -1 once the whole table has been walked; states[n] is the
- * name of state n.
+ * One page of the connection listing: `count` records laid out as CONNECTION_RECORD of
+ * contract.ts; next is -1 once the whole table has been walked; states[n] is the name of state n.
  */
 export interface NativeConnectionPage {
   records: Buffer;
@@ -95,8 +103,6 @@ export interface NativeConnectionPage {
   next: number;
   states: string[];
 }
-
-export const CONNECTION_RECORD = 72;
 
 export interface NativeDataplane {
   /** The interface's MAC as a 48-bit number (0 without an interface). */
@@ -120,7 +126,7 @@ export interface NativeDataplane {
   onControlFrames(handler: (frames: Buffer[]) => void): void;
   close(): void;
   /** null: every virtual address is active. */
-  setActiveAddresses(addresses: Array<{ family: number; addr: Buffer }> | null): void;
+  setActiveAddresses(addresses: NativeAddress[] | null): void;
   /** 48-bit unicast MAC. */
   addMacAddress(mac: number): void;
   removeMacAddress(mac: number): void;
@@ -154,7 +160,7 @@ export interface NativeAddon {
     connTableSize: number,
     mhTableSize: number,
     stateDir: string | null,
-    backend: { backend: string; xdpObject: string },
+    backend: NativeBackendOptions,
   ) => NativeDataplane;
   /** See sched_sim.ts for its argument and result. */
   simulateSchedule(spec: unknown): Int32Array;
@@ -162,7 +168,54 @@ export interface NativeAddon {
   sdNotify(socket: string, message: string): void;
   /** Who connected to a unix stream socket (SO_PEERCRED, SO_PEERGROUPS); throws an Error with one sentence. */
   peerCredentials(fd: number): PeerCredentials;
+  /** The lists of native/contract.h this build of the addon was made from: CONTRACT's shape. */
+  contract: unknown;
 }
+
+/** How the workers get frames (director.dataplane) and where the XDP program is. */
+export interface NativeBackendOptions {
+  backend: string;
+  xdpObject: string;
+}
+
+/** The type of each object whose properties native/contract.h lists (PIVS_PROPERTY_LISTS). */
+interface ContractTypes {
+  addon_exports: NativeAddon;
+  dataplane_members: NativeDataplane;
+  address: NativeAddress;
+  service_key: NativeServiceKey;
+  real_spec: NativeRealSpec;
+  service_spec: NativeServiceSpec;
+  counters: NativeCounters;
+  real_stats: NativeRealStats;
+  service_stats: NativeServiceStats;
+  policy: NativePolicy;
+  connection_page: NativeConnectionPage;
+  dataplane_counters: NativeDataplaneCounters;
+  schedule_spec: ScheduleSimulation;
+  schedule_real: SimulatedRealServer;
+  schedule_flow: SimulatedFlow;
+  peer_credentials: PeerCredentials;
+  backend_options: NativeBackendOptions;
+  running_backend: RunningBackend;
+}
+
+type Lists = typeof PROPERTIES;
+type Both = keyof ContractTypes & keyof Lists;
+type Extra<L extends Both> = Exclude<keyof ContractTypes[L] & string, Lists[L][number]>;
+type Missing<L extends Both> = Exclude<Lists[L][number], keyof ContractTypes[L]>;
+/** true, or the sentence saying how the type of list L and the list differ. */
+type Agrees<L> = L extends Both
+  ? [Extra<L>] extends [never]
+    ? [Missing<L>] extends [never] ? true : `native/contract.h lists ${Missing<L>} for ${L}, which its type lacks`
+    : `the type of ${L} has ${Extra<L>}, which native/contract.h does not list`
+  : L extends keyof Lists
+    ? `native/contract.h lists ${L}, which ContractTypes in native.ts lacks`
+    : `ContractTypes in native.ts has ${L & string}, which native/contract.h does not list`;
+type Failures = Exclude<Agrees<keyof ContractTypes | keyof Lists>, true>;
+type Holds<T extends true> = T;
+/** Does not compile, and says why, while a type above and native/contract.h disagree. */
+export type ContractHolds = Holds<[Failures] extends [never] ? true : Failures>;
 
 let addon: NativeAddon | undefined;
 
@@ -182,6 +235,24 @@ export function xdpObjectPath(): string {
 }
 
 export function loadNative(): NativeAddon {
-  addon ??= require(path.join(packageRoot(), 'build', 'Release', 'pivs_native.node')) as NativeAddon;
+  if (addon === undefined) {
+    const loaded = require(path.join(packageRoot(), 'build', 'Release', 'pivs_native.node')) as NativeAddon;
+    const differing = contractDifference(loaded.contract);
+    if (differing !== null) {
+      throw new Error(`The addon was built from another native/contract.h than src/dataplane/contract.ts `
+        + `(its ${differing} differ): rebuild both (npm run build:native && npm run build).`);
+    }
+    addon = loaded;
+  }
   return addon;
+}
+
+/** The first part of CONTRACT that the addon's contract export holds otherwise, or null. */
+export function contractDifference(native: unknown): string | null {
+  const theirs = (typeof native === 'object' && native !== null ? native : {}) as Record<string, unknown>;
+  const parts = new Set([...Object.keys(CONTRACT), ...Object.keys(theirs)]);
+  for (const part of parts) {
+    if (!isDeepStrictEqual(theirs[part], (CONTRACT as Record<string, unknown>)[part])) return part;
+  }
+  return null;
 }

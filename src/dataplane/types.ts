@@ -1,6 +1,7 @@
 // The contract between the control plane and the fast path. src/dataplane/ is the only code that
 // loads the addon; everything else talks to this interface (test/fakes/dataplane.ts fakes it).
 import type { ConnPolicy, DataplaneBackend, Timeouts, VirtualService, VirtualServiceKey, Protocol } from '../config/model';
+import { DROP_REASONS } from './contract';
 
 export interface Counters {
   conns: number;
@@ -54,15 +55,10 @@ export interface ConnectionEntry {
 }
 
 /**
- * Why the fast path dropped a frame it was responsible for, in the order of native/tables.h's
- * DropReason (the addon's counters() names them the same; test/dataplane checks both agree).
+ * Why the fast path dropped a frame it was responsible for, in counter order (native/contract.h).
  * `evicted` counts connection entries evicted under pressure, not frames.
  */
-export const DROP_REASONS = [
-  'malformed', 'tooBig', 'noConnection', 'noRealServer', 'macUnknown', 'tableFull', 'evicted',
-  'txRingFull', 'controlQueueFull', 'fragmentUnknown', 'icmpUnmatched', 'echoRateLimited', 'rxRingFull',
-  'arpRateLimited', 'ndRateLimited',
-] as const;
+export { DROP_REASONS };
 export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounts = Record<DropReason, number>;
 export function zeroDrops(): DropCounts {
