@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Step 2: what goes to /usr/lib/pivs on the image, built on this (amd64) machine:
 # the compiled TypeScript, production npm packages and the addon cross-built for arm64.
-# payload.sh REPO OUT  ->  OUT/app/{package.json,dist/src,node_modules,build/Release/pivs_native.node}
+# payload.sh REPO OUT  ->  OUT/app/{package.json,dist/src,node_modules,build/Release/{pivs_native.node,pivs_xdp.o}}
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 REPO=$1 OUT=$2
@@ -18,7 +18,7 @@ cp "$REPO/README.md" "$OUT/app/"
 
 "$(dirname "${BASH_SOURCE[0]}")/cross_addon.sh" "$REPO" "$OUT/addon"
 mkdir -p "$OUT/app/build/Release"
-cp "$OUT/addon/build/Release/pivs_native.node" "$OUT/app/build/Release/"
+cp "$OUT/addon/build/Release/pivs_native.node" "$OUT/addon/build/Release/pivs_xdp.o" "$OUT/app/build/Release/"
 
 # Production packages only, without install scripts (the addon is already built above). npm's
 # registry is the one download besides Debian's.

@@ -114,8 +114,14 @@ test('the image boots, applies the boot partition and /status answers with the c
   }
   process.stderr.write(`# boot to /status: ${Math.round((Date.now() - started) / 1000)} s (console: ${CONSOLE_FILE})\n`);
   assert.ok(status !== null && status.status === 200, `no /status answer; console tail:\n${consoleLog.slice(-3000)}`);
-  const doc = JSON.parse(status.body) as { virtualServices: { address?: string; key?: string }[] };
+  const doc = JSON.parse(status.body) as {
+    virtualServices: { address?: string; key?: string }[];
+    dataplane: { backend: string; xdpMode: string } | null;
+  };
   assert.ok(JSON.stringify(doc.virtualServices).includes(VIP), status.body.slice(0, 2000));
+  // director.dataplane auto on the virtio NIC, under the unit's capabilities: the XDP program loads.
+  assert.equal(doc.dataplane?.backend, 'af_xdp', status.body.slice(0, 2000));
+  process.stderr.write(`# AF_XDP on the virtio NIC: ${doc.dataplane?.xdpMode}\n`);
   assert.match(consoleLog, /pivs: pivs\.yaml: applied \(role: director\)/);
 });
 

@@ -22,4 +22,9 @@ test('the addon cross-builds to a 64-bit little-endian aarch64 shared object', (
   const symbols = execFileSync('aarch64-linux-gnu-nm', ['-D', '--undefined-only', join(dir, 'build/Release/pivs_native.node')], { encoding: 'utf8' });
   assert.match(symbols, /\bnapi_module_register\b|\bnapi_create_function\b/);
   assert.doesNotMatch(symbols, /\b_ZN2v8/, 'no direct V8 symbols');
+  // libbpf and libxdp are opened at run time (native/xdp_lib.cc): the image needs no arm64 -dev packages.
+  assert.doesNotMatch(symbols, /\b(bpf_|xsk_)/, 'no link-time libbpf/libxdp symbols');
+  // The XDP program is BPF bytecode, the same on every architecture.
+  const xdp = readFileSync(join(dir, 'build/Release/pivs_xdp.o'));
+  assert.equal(xdp.readUInt16LE(18), 247, 'EM_BPF');
 });

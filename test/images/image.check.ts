@@ -51,6 +51,7 @@ test('pivs is installed with an arm64 addon and launchers on Debian\'s node', ()
   const elf = debugfsBytes(img, '/usr/lib/pivs/build/Release/pivs_native.node');
   assert.deepEqual([...elf.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46]);
   assert.equal(elf.readUInt16LE(18), 183, 'the addon is an aarch64 ELF');
+  assert.equal(debugfsBytes(img, '/usr/lib/pivs/build/Release/pivs_xdp.o').readUInt16LE(18), 247, 'the XDP program is BPF');
   assert.equal(debugfs(img, 'cat /usr/bin/pivsd'), '#!/bin/sh\nexec /usr/bin/node /usr/lib/pivs/dist/src/daemon/main.js "$@"\n');
   assert.match(debugfs(img, 'stat /usr/bin/node'), /Type: (regular|symlink)/);
 });
