@@ -28,8 +28,13 @@ const MEMORY_PPS = 75_000;
 /** Passes over the same flows: a flow whose first packet was dropped is created by a later one. */
 const MEMORY_PASSES = 2;
 
-/** Flows of the new-connection run: more than it sends, so every packet opens one. */
-const NEW_FLOWS = 4_000_000;
+/** The new-connection run: more flows than it sends in its time, so every packet opens one. */
+const NEW_FLOWS = 1_000_000;
+const NEW_SECONDS = 1;
+/** The CPU run: a rate every path carries, so each pays for the same packets. */
+const CPU_PPS = 150_000;
+/** USER_HZ: the unit of /proc/stat. */
+const TICKS_PER_S = 100;
 
 const OUT = join(ROOT, 'bench', 'out');
 const GEN = join(OUT, 'gen');
@@ -59,14 +64,15 @@ async function buildXdpReference(t: Topology): Promise<void> {
 }
 
 async function withXdpReference<T>(t: Topology, body: () => Promise<T>): Promise<T> {
-  // veth sends XDP_TX frames to its peer only when the peer has NAPI (GRO on).
-  await run('ip', ['netns', 'exec', t.switchNs, 'ethtool', '-K', t.switchPort(t.director), 'gro', 'on']);
-  await run('ip', ['-n', t.director.ns, 'link', 'set', 'dev', IFACE, 'xdpdrv', 'obj', XDP_REFERENCE, 'sec', 'xdp']);
+  // veth takes XDP_TX frames only into a peer whose queues run NAPI: an XDP program there does it.
+  const peer = ['-n', t.switchNs, 'link', 'set', 'dev', t.switchPort(t.director), 'xdpdrv'];
+  await run('ip', [...peer, 'obj', XDP_REFERENCE, 'program', 'xdp_pass']);
+  await run('ip', ['-n', t.director.ns, 'link', 'set', 'dev', IFACE, 'xdpdrv', 'obj', XDP_REFERENCE, 'program', 'xdp_reference']);
   try {
     return await body();
   } finally {
     await run('ip', ['-n', t.director.ns, 'link', 'set', 'dev', IFACE, 'xdpdrv', 'off']);
-    await run('ip', ['netns', 'exec', t.switchNs, 'ethtool', '-K', t.switchPort(t.director), 'gro', 'off']);
+    await run('ip', [...peer, 'off']);
   }
 }
 
@@ -86,15 +92,40 @@ async function delivered(t: Topology): Promise<number> {
  * One timed run at full speed to the given MAC; returns offered and delivered packets/s. The warm-up
  * opens the flows first unless `warm` is false (every packet a new flow).
  */
-async function measure(t: Topology, label: string, dstMac: string, flows = ['-S', t.client.address, '-f', String(FLOWS)], warm = true): Promise<Rate> {
+async function measure(t: Topology, label: string, dstMac: string, flows = ['-S', t.client.address, '-f', String(FLOWS)], warm = true, seconds = SECONDS): Promise<Rate> {
   if (warm) await generate(t, dstMac, [...flows, '-t', String(WARMUP_SECONDS)], 30_000);
   await sleep(300);
   const before = await delivered(t);
-  const g = await generate(t, dstMac, [...flows, '-t', String(SECONDS)], 60_000);
+  const g = await generate(t, dstMac, [...flows, '-t', String(seconds)], 60_000);
   // Frames still queued in rings and backlogs land within a few hundred milliseconds.
   await sleep(500);
   const after = await delivered(t);
   return { label, offeredPps: g.sent / g.seconds, deliveredPps: (after - before) / g.seconds };
+}
+
+/** Busy CPU time of the whole machine so far, in seconds: user, nice, system, irq, softirq (/proc/stat). */
+function busySeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6]) / TICKS_PER_S;
+}
+
+interface Cpu {
+  label: string;
+  delivered: number;
+  /** Machine CPU per delivered packet, in ns. */
+  nsPerPacket: number;
+}
+
+/** CPU_PPS for SECONDS to `dstMac`: the machine's busy time per delivered packet. */
+async function cpuRun(t: Topology, label: string, dstMac: string): Promise<Cpu> {
+  await sleep(300);
+  const before = await delivered(t);
+  const busy = busySeconds();
+  await generate(t, dstMac, ['-S', t.client.address, '-f', String(FLOWS), '-t', String(SECONDS), '-r', String(CPU_PPS)], 60_000);
+  await sleep(500);
+  const spent = busySeconds() - busy;
+  const n = (await delivered(t)) - before;
+  return { label, delivered: n, nsPerPacket: (spent * 1e9) / Math.max(1, n) };
 }
 
 function writeConfig(t: Topology, name: string, workers: number, connTableSize: number, dataplane: DataplaneBackend): string {
@@ -166,17 +197,27 @@ export async function runDataplaneBench(): Promise<string> {
     await t.makeDirectorKernelRouter();
     const kernel = await measure(t, 'kernel IP forwarding', t.director.mac);
     await t.undoDirectorKernelRouter();
-    const reference = await withXdpReference(t, () => measure(t, 'XDP reference', t.director.mac));
+    const direct = await cpuRun(t, 'straight to a real server', t.reals[0].mac);
+    await t.makeDirectorKernelRouter();
+    const cpu: Cpu[] = [await cpuRun(t, 'kernel IP forwarding', t.director.mac)];
+    await t.undoDirectorKernelRouter();
+    const reference = await withXdpReference(t, async () => {
+      cpu.push(await cpuRun(t, 'XDP reference', t.director.mac));
+      return measure(t, 'XDP reference', t.director.mac);
+    });
     const rates: Rate[] = [kernel, reference];
     const runs: Array<[DataplaneBackend, number]> = [['af_packet', 1], ['af_packet', 2], ['af_xdp', 1]];
     for (const [dataplane, workers] of runs) {
-      rates.push(await withPivsd(t, workers, 1_048_576, dataplane, () =>
-        measure(t, `pivsd ${dataplane}, ${workers} worker${workers > 1 ? 's' : ''}`, t.director.mac)));
+      const label = `pivsd ${dataplane}, ${workers} worker${workers > 1 ? 's' : ''}`;
+      rates.push(await withPivsd(t, workers, 1_048_576, dataplane, async () => {
+        if (workers === 1) cpu.push(await cpuRun(t, label, t.director.mac));
+        return measure(t, label, t.director.mac);
+      }));
     }
     const fresh: Rate[] = [];
     for (const dataplane of ['af_packet', 'af_xdp'] as const) {
       fresh.push(await withPivsd(t, 1, 1_048_576, dataplane, () => measure(t, `pivsd ${dataplane}, 1 worker`, t.director.mac,
-        ['-S', MEMORY_SOURCE, '-f', String(NEW_FLOWS)], false)));
+        ['-S', MEMORY_SOURCE, '-f', String(NEW_FLOWS)], false, NEW_SECONDS)));
     }
     const mem = await memoryRun(t, 'af_xdp');
 
@@ -188,7 +229,14 @@ export async function runDataplaneBench(): Promise<string> {
       header,
       ...rates.map(row),
       '',
-      `new connections: every packet a new flow (${fmt(NEW_FLOWS)} flows), delivered = connections opened per second`,
+      `CPU per forwarded packet at ${fmt(CPU_PPS)} pps offered (the whole machine's busy time, /proc/stat), less the ${direct.nsPerPacket.toFixed(0)} ns of sending straight to a real server`,
+      `${'path'.padEnd(28)}${pad('delivered', 12)}${pad('ns/packet', 11)}${pad('vs kernel', 11)}${pad('vs XDP', 10)}`,
+      ...cpu.map((c) => {
+        const own = (x: Cpu): number => Math.max(1, x.nsPerPacket - direct.nsPerPacket);
+        return `${c.label.padEnd(28)}${pad(fmt(c.delivered), 12)}${pad(own(c).toFixed(0), 11)}${pad((own(c) / own(cpu[0])).toFixed(2), 11)}${pad((own(c) / own(cpu[1])).toFixed(2), 10)}`;
+      }),
+      '',
+      `new connections: every packet a new flow (${fmt(NEW_FLOWS)} flows, ${NEW_SECONDS} s), delivered = connections opened per second`,
       header,
       ...fresh.map(row),
       '',
