@@ -13,9 +13,10 @@
 //    lives more than kMaxProbe slots from its home, so churn cannot make probes long.
 //
 //  - Readers copy a slot while a writer may be changing it, so every field a reader loads (the
-//    slot's, its IPv6 addresses', its packet count's) is a relaxed atomic (Relaxed<T> below) and
-//    the sequence word orders them: acquire load, relaxed copies, acquire fence, relaxed re-load
-//    on the reader's side; odd CAS, release fence, relaxed stores, release store on the writer's.
+//    slot's, its IPv6 addresses', its packet count's) is a relaxed atomic (Relaxed<T> of
+//    relaxed.h) and the sequence word orders them: acquire load, relaxed copies, acquire fence,
+//    relaxed re-load on the reader's side; odd CAS, release fence, relaxed stores, release store
+//    on the writer's.
 //    That is the seqlock of Boehm, "Can seqlocks get along with programming language memory
 //    models?" (MSPC 2012): no data race in the C++ sense, and on x86 and arm64 the relaxed loads
 //    and stores are the plain moves the non-atomic fields compiled to.
@@ -33,6 +34,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "relaxed.h"
 #include "tables.h"
 
 namespace pivs {
@@ -48,37 +50,6 @@ struct ConnKey {
 
 enum SlotLife : uint8_t { SLOT_EMPTY = 0, SLOT_FULL = 1, SLOT_TOMB = 2 };
 enum SlotFlags : uint8_t { SF_V6 = 1, SF_TEMPLATE = 2, SF_INACTIVE = 4, SF_EMBRYONIC = 8 };
-
-// A slot field: read by anyone at any time (lock-free readers, unlocked peeks), written only by
-// the holder of the slot lock. Reads and writes are relaxed atomic loads and stores; the
-// compound assignments are a load and a store (not a locked read-modify-write instruction),
-// which is right because there is one writer at a time. It converts to and assigns from T, so
-// code written against plain fields (`s.state = next`, `s.flags |= SF_INACTIVE`,
-// `if (s.expires_ms <= now)`) reads the same.
-template <class T>
-class Relaxed {
- public:
-  Relaxed() = default;  // trivial: slots live in zeroed mmap'd pages and are never constructed
-  Relaxed(const Relaxed&) = delete;
-  Relaxed& operator=(const Relaxed&) = delete;
-
-  T load() const { return v_.load(std::memory_order_relaxed); }
-  void store(T x) { v_.store(x, std::memory_order_relaxed); }
-  operator T() const { return load(); }
-  T operator=(T x) {
-    store(x);
-    return x;
-  }
-  T operator|=(T x) { return *this = T(load() | x); }
-  T operator&=(T x) { return *this = T(load() & x); }
-  T operator+=(T x) { return *this = T(load() + x); }
-  T operator-=(T x) { return *this = T(load() - x); }
-  T operator++() { return *this += T(1); }
-
- private:
-  std::atomic<T> v_;
-  static_assert(std::atomic<T>::is_always_lock_free, "a slot field must be a plain word");
-};
 
 struct Slot {
   std::atomic<uint32_t> seq;  // odd while a writer holds the slot

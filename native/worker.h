@@ -35,7 +35,7 @@ class Workers {
   bool remove_mac(uint64_t mac, std::string* err);
 
  private:
-  void run_worker(PacketRing* ring);
+  void run_worker(PacketRing* ring, WorkerSlot* w);
   void run_sweeper();
 
   Dataplane& dp_;
@@ -50,6 +50,7 @@ class Workers {
   std::condition_variable sleep_cv_;
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::vector<std::thread> threads_;
+  std::vector<WorkerSlot*> slots_;  // one per ring worker, attached while it runs
   int send_fd_ = -1;
 };
 
