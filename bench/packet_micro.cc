@@ -459,12 +459,12 @@ void print_established(const char* title, const Established& e) {
 }
 
 void print_memory(const Memory& m) {
-  double arrays = double(m.slots) * (sizeof(pivs::Slot) + 4 + 4) / m.entries;
+  double arrays = double(m.slots) * sizeof(pivs::Slot) / m.entries;
   std::printf("  %s entries, table size %s (%s slots): RSS +%.0f MiB, %.1f bytes per entry\n",
               fmt_int(m.entries).c_str(), fmt_int(m.table).c_str(), fmt_int(m.slots).c_str(),
               m.pivs_bytes * m.entries / 1048576.0, m.pivs_bytes);
-  std::printf("    of which the table's arrays (40-byte slot, 4-byte packet count, 4-byte wheel mark per slot): %.1f\n",
-              arrays);
+  std::printf("    of which the table's slots (%zu bytes each, with the packet count and the wheel's word): %.1f\n",
+              sizeof(pivs::Slot), arrays);
   std::printf("    reference: unordered_map of the same tuples: %.1f bytes per entry\n", m.map_bytes);
 }
 

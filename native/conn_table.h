@@ -21,8 +21,10 @@
 //    models?" (MSPC 2012): no data race in the C++ sense, and on x86 and arm64 the relaxed loads
 //    and stores are the plain moves the non-atomic fields compiled to.
 //
-// Entry size: 40 bytes per slot with IPv4 addresses inline. IPv6 entries keep their two addresses
-// in a parallel 32-byte array that is mmap'd lazily, so it costs memory only where IPv6 is used.
+// Entry size: one 64-byte cache line per slot, aligned, with IPv4 addresses, the packet count and
+// the timer wheel's word inline, so that a lookup that hits its home slot touches one line. IPv6
+// entries keep their two addresses in a parallel 32-byte array that is mmap'd lazily, so it costs
+// memory only where IPv6 is used.
 #pragma once
 
 #include <sys/types.h>
@@ -51,7 +53,7 @@ struct ConnKey {
 enum SlotLife : uint8_t { SLOT_EMPTY = 0, SLOT_FULL = 1, SLOT_TOMB = 2 };
 enum SlotFlags : uint8_t { SF_V6 = 1, SF_TEMPLATE = 2, SF_INACTIVE = 4, SF_EMBRYONIC = 8 };
 
-struct Slot {
+struct alignas(64) Slot {
   std::atomic<uint32_t> seq;  // odd while a writer holds the slot
   Relaxed<uint8_t> life;
   Relaxed<uint8_t> proto;
@@ -63,8 +65,12 @@ struct Slot {
   Relaxed<uint32_t> timeout_s;
   Relaxed<uint32_t> aux;      // connection: template slot + 1 (0 none); template: controlled conns
   Relaxed<uint64_t> expires_ms;
+  Relaxed<uint32_t> pkts;     // packets seen (IPVS's in_pkts, for the sync rule)
+  // The timer wheel's word for this slot (TimerWheel), here rather than in an array of its own so
+  // that filing a new entry misses no other line. The table never reads or writes it.
+  std::atomic<uint32_t> wheel;
 };
-static_assert(sizeof(Slot) == 40, "conn table slot must stay compact");
+static_assert(sizeof(Slot) == 64, "a conn table slot is one cache line");
 static_assert(std::is_trivially_default_constructible<Slot>::value,
               "slots are zeroed mmap'd memory, never constructed");
 
@@ -105,6 +111,9 @@ class ConnTable {
 
   // Lock-free lookup; fills *view when found. Returns the slot index or -1.
   int64_t find(const ConnKey& k, uint32_t h, SlotView* view) const;
+  // The slot holding k, returned LOCKED, or -1: the packet path's lookup, which goes on to change
+  // the entry and so needs no consistent copy of it first.
+  int64_t find_locked(const ConnKey& k, uint32_t h);
 
   // Writer access to one slot; the caller checks life/key again after locking.
   Slot& lock(size_t idx);
@@ -114,8 +123,11 @@ class ConnTable {
   void key_of(size_t idx, ConnKey* k) const;         // call with the slot locked or from a view
   void key_of_view(const SlotView& v, ConnKey* k) const;
   void view_locked(size_t idx, SlotView* v) const;   // call with the slot locked
-  // Packets seen for the entry in slot idx (IPVS's in_pkts, for the sync rule); slot locked.
-  Relaxed<uint32_t>& pkts(size_t idx) { return pkts_[idx]; }
+  // The timer wheel's words: slot i's at wheel_words() + i * kWheelStride bytes.
+  std::atomic<uint32_t>* wheel_words() { return &slots_[0].wheel; }
+  static constexpr size_t kWheelStride = sizeof(Slot);
+  // Where slot idx is, so that a caller can have it on its way while it does something else.
+  void prefetch(uint32_t h) const { __builtin_prefetch(&slots_[home(h)]); }
 
   // Finds k or claims a free slot for it. On success the slot is returned LOCKED in *idx; *created
   // says whether it is new (key written, life FULL, other fields zero). -1: table full.
@@ -148,8 +160,7 @@ class ConnTable {
   size_t nslots_;
   Slot* slots_ = nullptr;
   V6Words* v6_ = nullptr;
-  Relaxed<uint32_t>* pkts_ = nullptr;
-  size_t map_bytes_ = 0, v6_bytes_ = 0, pkts_bytes_ = 0;
+  size_t map_bytes_ = 0, v6_bytes_ = 0;
   std::atomic<size_t> count_{0};
   std::atomic<size_t> tombs_{0};
   uint32_t seed_;

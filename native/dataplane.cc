@@ -62,7 +62,8 @@ static std::string addr_key(const Addr& a) {
 
 Dataplane::Dataplane(size_t conn_capacity, uint32_t mh_table_size)
     : table_(conn_capacity), mh_table_size_(mh_table_size),
-      snap_(std::make_shared<Snapshot>()), wheel_(table_.slots()) {}
+      snap_(std::make_shared<Snapshot>()),
+      wheel_(table_.slots(), table_.wheel_words(), ConnTable::kWheelStride) {}
 
 Dataplane::~Dataplane() {
   for (auto& w : workers_) delete w.load(std::memory_order_relaxed);
@@ -202,16 +203,17 @@ Dataplane::Verdict Dataplane::process(WorkerSlot& w, uint8_t* frame, uint32_t le
   }
   if (p.proto != PROTO_TCP && p.proto != PROTO_UDP) return ignore(w);
   if (!p.first_fragment) return process_later_fragment(w, frame, len, p, now, snap, max_len);
+  ConnKey k = conn_key(p.family, p.proto, p.saddr, p.sport, p.daddr, p.dport);
+  uint32_t h = table_.hash(k);
+  // The entry's line is on its way while the service is looked up.
+  table_.prefetch(h);
   const Service* svc = snap.match(p.proto, p.family, p.daddr, p.dport);
   if (!svc || !svc->active) return ignore(w);
   if (len > max_len) return drop(w, DROP_TOO_BIG);
 
-  ConnKey k = conn_key(p.family, p.proto, p.saddr, p.sport, p.daddr, p.dport);
-  uint32_t h = table_.hash(k);
   uint32_t real_id = 0;
-  SlotView view;
-  int64_t idx = table_.find(k, h, &view);
-  if (idx >= 0) real_id = touch_conn(size_t(idx), k, p, now);
+  int64_t idx = table_.find_locked(k, h);
+  if (idx >= 0) real_id = touch_conn(size_t(idx), p, now);
   if (!real_id) {
     bool opens = p.proto == PROTO_UDP ||
                  ((p.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) || svc->cfg.sloppy;
@@ -289,12 +291,8 @@ void Dataplane::count_change(Real* r, int d_active, int d_inact, int d_persist) 
   update_overload(*r);
 }
 
-uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& p, uint64_t now) {
-  Slot& s = table_.lock(idx);
-  if (s.life != SLOT_FULL || !table_.matches(idx, k)) {
-    table_.unlock(idx);
-    return 0;
-  }
+uint32_t Dataplane::touch_conn(size_t idx, const ParsedFrame& p, uint64_t now) {
+  Slot& s = table_.at(idx);
   if (s.expires_ms <= now || must_reschedule(s, registry_.get(s.real_id), p)) {
     expire_locked(idx, now);
     return 0;
@@ -328,7 +326,7 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
   s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
   note_expiry(idx, s.expires_ms, was);
   uint32_t real_id = s.real_id;
-  uint32_t pkts = ++table_.pkts(idx);
+  uint32_t pkts = ++s.pkts;
   uint8_t rec[kSyncV6Size];
   size_t rec_len = 0;
   uint32_t tpl = s.aux;
@@ -514,7 +512,12 @@ uint32_t Dataplane::new_conn(WorkerSlot& w, const Service& svc, const ConnKey& k
     table_.unlock(ci);
     release_template();
     *why = DROP_NO_CONNECTION;
-    return touch_conn(ci, k, p, now);
+    Slot& s = table_.lock(ci);
+    if (s.life != SLOT_FULL || !table_.matches(ci, k)) {
+      table_.unlock(ci);
+      return 0;
+    }
+    return touch_conn(ci, p, now);
   }
   Slot& cs = table_.at(ci);
   cs.real_id = real_id;
@@ -543,7 +546,7 @@ uint32_t Dataplane::new_conn(WorkerSlot& w, const Service& svc, const ConnKey& k
   }
   cs.expires_ms = now + uint64_t(cs.timeout_s) * 1000;
   note_expiry(ci, cs.expires_ms);
-  table_.pkts(ci) = 1;
+  cs.pkts = 1;
   uint8_t rec[kSyncV6Size];
   size_t rec_len = 0;
   if (sync_.enabled()) {

@@ -234,10 +234,11 @@ class Dataplane {
                   const Real& real, uint32_t service_row);
   // Real id picked for a new flow, or 0.
   uint32_t schedule(const Service& svc, const ConnKey& k, uint64_t now_ms);
-  // 0 = no (live) entry; else the real id. Refreshes state and timeout. An entry that must not
-  // carry this packet (a new SYN on a closing connection, IPVS's conn_reuse_mode; a real server
-  // gone, expire_nodest_conn) is expired so that the packet schedules afresh.
-  uint32_t touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& p, uint64_t now_ms);
+  // Slot idx locked and holding the packet's entry; unlocked on return. 0 = no (live) entry; else
+  // the real id. Refreshes state and timeout. An entry that must not carry this packet (a new SYN
+  // on a closing connection, IPVS's conn_reuse_mode; a real server gone, expire_nodest_conn) is
+  // expired so that the packet schedules afresh.
+  uint32_t touch_conn(size_t idx, const ParsedFrame& p, uint64_t now_ms);
   // Real id of the new entry, or 0 with *why set.
   uint32_t new_conn(WorkerSlot& w, const Service& svc, const ConnKey& k, uint32_t h,
                     const ParsedFrame& p, uint64_t now_ms, DropReason* why);
