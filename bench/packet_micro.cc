@@ -10,8 +10,9 @@
 //  - RSS per entry with 1,000,000 entries (and 10,000,000 with --ten-million).
 // References measured in the same run on the same frames: a memcpy of the frame (the floor for
 // touching the packet), a std::unordered_map lookup (insert, for new flows) of the same tuple in a
-// map of the same number of tuples, and the locked read-modify-writes process() does per
-// established packet. Stages of process() (parse, service match, table lookup), timed apart through
+// map of the same number of tuples, and seven locked read-modify-writes: the six adds to shared
+// counters that per-worker counters spare an established packet, and the slot lock's CAS it keeps.
+// Stages of process() (parse, service match, table lookup), timed apart through
 // the same public calls, show where its time goes. Each figure is the median of --runs runs (7).
 // The targets (100 ns per established-flow packet, 10 M connections in 1 GiB) are compared in the
 // text printed at the end, never asserted.
@@ -107,11 +108,12 @@ std::unique_ptr<Dataplane> make_dataplane(size_t capacity, bool sync) {
 // Opens flows [0, n) to ESTABLISHED, a SYN and an ACK each. Returns the frames not forwarded.
 size_t open_flows(Dataplane& dp, uint32_t n) {
   auto snap = dp.snapshot();
+  pivs::WorkerLease w(dp);
   size_t failed = 0;
   for (uint32_t i = 0; i < n; ++i) {
     for (uint8_t flags : {uint8_t(F_SYN), uint8_t(F_ACK)}) {
       Bytes f = frame_of(i, flags);
-      if (dp.process(f.data(), uint32_t(f.size()), kNow, false, *snap) != Dataplane::V_FORWARD) ++failed;
+      if (dp.process(*w, f.data(), uint32_t(f.size()), kNow, false, *snap) != Dataplane::V_FORWARD) ++failed;
     }
     if ((i & 4095) == 0) dp.sync().drain();
   }
@@ -144,7 +146,7 @@ std::string fmt_int(uint64_t n) {
 std::string drops_of(Dataplane& dp) {
   std::string out;
   for (int i = 0; i < pivs::DROP_COUNT; ++i) {
-    uint64_t n = dp.counters().drops[i].load();
+    uint64_t n = dp.counters().drops[i];
     if (n) out += (out.empty() ? "" : ", ") + std::string(pivs::kDropReasonNames[i]) + " " + fmt_int(n);
   }
   return out.empty() ? "no drop counted" : out;
@@ -247,11 +249,12 @@ double time_memcpy(const Stream& s, size_t packets) {
 
 double time_process(Dataplane& dp, const Stream& s, size_t packets, size_t* not_forwarded) {
   auto snap = dp.snapshot();
+  pivs::WorkerLease w(dp);
   *not_forwarded = 0;
   return median_of([&] {
     return ns_per_packet(s, packets, [&](const uint8_t* f) {
       std::memcpy(g_tx, f, s.len);
-      if (dp.process(g_tx, s.len, kNow, false, *snap) != Dataplane::V_FORWARD) ++*not_forwarded;
+      if (dp.process(*w, g_tx, s.len, kNow, false, *snap) != Dataplane::V_FORWARD) ++*not_forwarded;
     }, [&] { dp.sync().drain(); });
   });
 }
@@ -293,8 +296,8 @@ void time_stages(const Dataplane& dp, const Stream& s, size_t packets, Establish
   });
 }
 
-// What process() does per established packet that a plain copy and lookup do not: six counter
-// adds (rx, tx, the service's and the real server's packets and bytes) and the slot lock's CAS.
+// Six adds to shared counters (rx, tx, the service's and the real server's packets and bytes: what
+// per-worker counters avoid) and the slot lock's CAS (which process() still does per packet).
 double time_atomics(const Stream& s, size_t packets) {
   struct alignas(64) Line {
     std::atomic<uint64_t> v{0};
@@ -393,9 +396,10 @@ struct NewFlows {
 // One pass of the SYNs in s through dp at now_ms, timed.
 double time_syns(Dataplane& dp, const Stream& s, uint64_t now_ms, size_t* not_forwarded) {
   auto snap = dp.snapshot();
+  pivs::WorkerLease w(dp);
   return ns_per_packet(s, s.n, [&](const uint8_t* f) {
     std::memcpy(g_tx, f, s.len);
-    if (dp.process(g_tx, s.len, now_ms, false, *snap) != Dataplane::V_FORWARD) ++*not_forwarded;
+    if (dp.process(*w, g_tx, s.len, now_ms, false, *snap) != Dataplane::V_FORWARD) ++*not_forwarded;
   }, [&] { dp.sync().drain(); });
 }
 
@@ -455,12 +459,12 @@ void print_established(const char* title, const Established& e) {
 }
 
 void print_memory(const Memory& m) {
-  double arrays = double(m.slots) * (sizeof(pivs::Slot) + 4 + 4) / m.entries;
+  double arrays = double(m.slots) * sizeof(pivs::Slot) / m.entries;
   std::printf("  %s entries, table size %s (%s slots): RSS +%.0f MiB, %.1f bytes per entry\n",
               fmt_int(m.entries).c_str(), fmt_int(m.table).c_str(), fmt_int(m.slots).c_str(),
               m.pivs_bytes * m.entries / 1048576.0, m.pivs_bytes);
-  std::printf("    of which the table's arrays (40-byte slot, 4-byte packet count, 4-byte wheel mark per slot): %.1f\n",
-              arrays);
+  std::printf("    of which the table's slots (%zu bytes each, with the packet count and the wheel's word): %.1f\n",
+              sizeof(pivs::Slot), arrays);
   std::printf("    reference: unordered_map of the same tuples: %.1f bytes per entry\n", m.map_bytes);
 }
 
@@ -506,8 +510,8 @@ int main(int argc, char** argv) {
   row("reference: unordered_map insert (reserved)", fresh.map_ns, 0, 0);
   row("copy + process(), a new table (first touch of its pages)", fresh.process_ns, fresh.memcpy_ns, fresh.map_ns);
   row("copy + process(), pages resident (a first pass expired)", fresh.resident_ns, fresh.memcpy_ns, fresh.map_ns);
-  std::printf("  (7 locked read-modify-writes: the six counter adds and the slot lock's CAS of an established packet,\n"
-              "   on cache lines of their own, with nothing else)\n");
+  std::printf("  (7 locked read-modify-writes: six adds to shared counters, which per-worker counters avoid, and the\n"
+              "   slot lock's CAS of an established packet, on cache lines of their own, with nothing else)\n");
   std::printf("memory (VmRSS before the dataplane and after its entries are in; IPv4 entries; IPv6 ones add "
               "their addresses, 32 bytes per slot touched)\n");
   print_memory(mem1m);

@@ -28,12 +28,13 @@ Napi::Buffer<uint8_t> addr_buf(Napi::Env env, const Addr& a) {
   return Napi::Buffer<uint8_t>::Copy(env, a.bytes, 16);
 }
 
-void set_counters(Napi::Object o, const Counters& c) {
-  o.Set(counters::conns, double(c.conns.load()));
-  o.Set(counters::inpkts, double(c.inpkts.load()));
-  o.Set(counters::inbytes, double(c.inbytes.load()));
-  o.Set(counters::outpkts, double(c.outpkts.load()));
-  o.Set(counters::outbytes, double(c.outbytes.load()));
+// Direct routing never sees the replies: no output packets or bytes (as IPVS shows for DR).
+void set_counters(Napi::Object o, const CounterTotals& c) {
+  o.Set(counters::conns, double(c.conns));
+  o.Set(counters::inpkts, double(c.inpkts));
+  o.Set(counters::inbytes, double(c.inbytes));
+  o.Set(counters::outpkts, 0.0);
+  o.Set(counters::outbytes, 0.0);
 }
 
 class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
@@ -214,7 +215,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
       o.Set(service_stats::family, double(svc->cfg.addr.family));
       o.Set(service_stats::addr, addr_buf(env, svc->cfg.addr));
       o.Set(service_stats::port, double(svc->cfg.port));
-      set_counters(o, *svc->stats);
+      set_counters(o, dp_->service_counters(*svc));
       auto reals = Napi::Array::New(env, svc->reals.size());
       uint32_t j = 0;
       for (const auto& r : svc->reals) {
@@ -222,7 +223,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
         ro.Set(service_stats::family, double(r->addr.family));
         ro.Set(service_stats::addr, addr_buf(env, r->addr));
         ro.Set(service_stats::port, double(r->port));
-        set_counters(ro, r->stats);
+        set_counters(ro, dp_->real_counters(*r));
         ro.Set(real_stats::activeConns, double(r->activeconns.load()));
         ro.Set(real_stats::inactConns, double(r->inactconns.load()));
         ro.Set(real_stats::persistConns, double(r->persistconns.load()));
@@ -298,15 +299,15 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
 
   Napi::Value Counters_(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    auto& c = dp_->counters();
+    GlobalCounters c = dp_->counters();
     auto o = Napi::Object::New(env);
-    o.Set(dataplane_counters::rxPackets, double(c.rx.load()));
-    o.Set(dataplane_counters::txPackets, double(c.tx.load()));
-    o.Set(dataplane_counters::ignored, double(c.ignored.load()));
+    o.Set(dataplane_counters::rxPackets, double(c.rx));
+    o.Set(dataplane_counters::txPackets, double(c.tx));
+    o.Set(dataplane_counters::ignored, double(c.ignored));
     auto drops = Napi::Object::New(env);
     uint64_t dropped = 0;
     for (int i = 0; i < DROP_COUNT; ++i) {
-      uint64_t n = c.drops[i].load(std::memory_order_relaxed);
+      uint64_t n = c.drops[i];
       drops.Set(kDropReasonNames[i], double(n));
       if (i != DROP_EVICTED) dropped += n;
     }
@@ -333,7 +334,13 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
     uint64_t now = Now();
     std::vector<uint8_t> frame(in.Data(), in.Data() + in.Length());
     auto snap = dp_->snapshot();
-    auto verdict = dp_->process(frame.data(), uint32_t(frame.size()), now, false, *snap);
+    // The JS thread's own worker slot, kept for the dataplane's life.
+    if (!sim_worker_) sim_worker_ = dp_->attach_worker();
+    if (!sim_worker_) {
+      Napi::Error::New(env, "too many workers on this dataplane at once").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    auto verdict = dp_->process(*sim_worker_, frame.data(), uint32_t(frame.size()), now, false, *snap);
     // Without an interface there is no sweeper thread: simulate() drives expiry on its own clock.
     if (!workers_) {
       dp_->expire_due(now, true);
@@ -482,6 +489,7 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   }
 
   std::unique_ptr<Dataplane> dp_;
+  WorkerSlot* sim_worker_ = nullptr;  // simulate()'s
   std::unique_ptr<Workers> workers_;
   // The worker set a setInterface() replaced, until joined (see SetInterface).
   std::unique_ptr<Workers> retiring_;

@@ -53,8 +53,6 @@ ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
   v6_bytes_ = nslots_ * sizeof(V6Words);
   slots_ = static_cast<Slot*>(map_zeroed(map_bytes_));
   v6_ = static_cast<V6Words*>(map_zeroed(v6_bytes_));
-  pkts_bytes_ = nslots_ * sizeof(Relaxed<uint32_t>);
-  pkts_ = static_cast<Relaxed<uint32_t>*>(map_zeroed(pkts_bytes_));
   std::random_device rd;
   seed_ = rd();
 }
@@ -62,7 +60,6 @@ ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
 ConnTable::~ConnTable() {
   unmap_zeroed(slots_, map_bytes_);
   unmap_zeroed(v6_, v6_bytes_);
-  unmap_zeroed(pkts_, pkts_bytes_);
 }
 
 uint32_t ConnTable::hash(const ConnKey& k) const {
@@ -128,6 +125,30 @@ int64_t ConnTable::find(const ConnKey& k, uint32_t h, SlotView* view) const {
     } else if (life == SLOT_FULL && s.caddr == want_v4c && s.cport == k.cport) {
       read(idx, view);
       if (view_matches(*view, k)) return int64_t(idx);
+    }
+    if (++idx == nslots_) idx = 0;
+  }
+  return -1;
+}
+
+int64_t ConnTable::find_locked(const ConnKey& k, uint32_t h) {
+  size_t idx = home(h);
+  uint32_t want_v4c = k.family == 4 ? load32(k.caddr) : fold16(k.caddr);
+  for (size_t n = 0; n < kMaxProbe && n < nslots_; ++n) {
+    const Slot& s = slots_[idx];
+    uint8_t life = s.life;
+    bool maybe = life == SLOT_FULL && s.caddr == want_v4c && s.cport == k.cport;
+    if (life == SLOT_EMPTY) {
+      // As find(): an empty look is made sure of, past a writer that may be filling the slot.
+      SlotView v;
+      read(idx, &v);
+      if (v.life == SLOT_EMPTY) return -1;
+      maybe = view_matches(v, k);
+    }
+    if (maybe) {
+      lock(idx);
+      if (s.life == SLOT_FULL && matches(idx, k)) return int64_t(idx);
+      unlock(idx);
     }
     if (++idx == nslots_) idx = 0;
   }
@@ -224,7 +245,7 @@ void ConnTable::write_key(size_t idx, const ConnKey& k) {
   s.timeout_s = 0;
   s.aux = 0;
   s.expires_ms = 0;
-  pkts_[idx] = 0;
+  s.pkts = 0;
 }
 
 int ConnTable::insert_locked(const ConnKey& k, uint32_t h, size_t* out, bool* created) {

@@ -13,15 +13,18 @@
 //    lives more than kMaxProbe slots from its home, so churn cannot make probes long.
 //
 //  - Readers copy a slot while a writer may be changing it, so every field a reader loads (the
-//    slot's, its IPv6 addresses', its packet count's) is a relaxed atomic (Relaxed<T> below) and
-//    the sequence word orders them: acquire load, relaxed copies, acquire fence, relaxed re-load
-//    on the reader's side; odd CAS, release fence, relaxed stores, release store on the writer's.
+//    slot's, its IPv6 addresses', its packet count's) is a relaxed atomic (Relaxed<T> of
+//    relaxed.h) and the sequence word orders them: acquire load, relaxed copies, acquire fence,
+//    relaxed re-load on the reader's side; odd CAS, release fence, relaxed stores, release store
+//    on the writer's.
 //    That is the seqlock of Boehm, "Can seqlocks get along with programming language memory
 //    models?" (MSPC 2012): no data race in the C++ sense, and on x86 and arm64 the relaxed loads
 //    and stores are the plain moves the non-atomic fields compiled to.
 //
-// Entry size: 40 bytes per slot with IPv4 addresses inline. IPv6 entries keep their two addresses
-// in a parallel 32-byte array that is mmap'd lazily, so it costs memory only where IPv6 is used.
+// Entry size: one 64-byte cache line per slot, aligned, with IPv4 addresses, the packet count and
+// the timer wheel's word inline, so that a lookup that hits its home slot touches one line. IPv6
+// entries keep their two addresses in a parallel 32-byte array that is mmap'd lazily, so it costs
+// memory only where IPv6 is used.
 #pragma once
 
 #include <sys/types.h>
@@ -33,6 +36,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "relaxed.h"
 #include "tables.h"
 
 namespace pivs {
@@ -49,38 +53,7 @@ struct ConnKey {
 enum SlotLife : uint8_t { SLOT_EMPTY = 0, SLOT_FULL = 1, SLOT_TOMB = 2 };
 enum SlotFlags : uint8_t { SF_V6 = 1, SF_TEMPLATE = 2, SF_INACTIVE = 4, SF_EMBRYONIC = 8 };
 
-// A slot field: read by anyone at any time (lock-free readers, unlocked peeks), written only by
-// the holder of the slot lock. Reads and writes are relaxed atomic loads and stores; the
-// compound assignments are a load and a store (not a locked read-modify-write instruction),
-// which is right because there is one writer at a time. It converts to and assigns from T, so
-// code written against plain fields (`s.state = next`, `s.flags |= SF_INACTIVE`,
-// `if (s.expires_ms <= now)`) reads the same.
-template <class T>
-class Relaxed {
- public:
-  Relaxed() = default;  // trivial: slots live in zeroed mmap'd pages and are never constructed
-  Relaxed(const Relaxed&) = delete;
-  Relaxed& operator=(const Relaxed&) = delete;
-
-  T load() const { return v_.load(std::memory_order_relaxed); }
-  void store(T x) { v_.store(x, std::memory_order_relaxed); }
-  operator T() const { return load(); }
-  T operator=(T x) {
-    store(x);
-    return x;
-  }
-  T operator|=(T x) { return *this = T(load() | x); }
-  T operator&=(T x) { return *this = T(load() & x); }
-  T operator+=(T x) { return *this = T(load() + x); }
-  T operator-=(T x) { return *this = T(load() - x); }
-  T operator++() { return *this += T(1); }
-
- private:
-  std::atomic<T> v_;
-  static_assert(std::atomic<T>::is_always_lock_free, "a slot field must be a plain word");
-};
-
-struct Slot {
+struct alignas(64) Slot {
   std::atomic<uint32_t> seq;  // odd while a writer holds the slot
   Relaxed<uint8_t> life;
   Relaxed<uint8_t> proto;
@@ -92,8 +65,12 @@ struct Slot {
   Relaxed<uint32_t> timeout_s;
   Relaxed<uint32_t> aux;      // connection: template slot + 1 (0 none); template: controlled conns
   Relaxed<uint64_t> expires_ms;
+  Relaxed<uint32_t> pkts;     // packets seen (IPVS's in_pkts, for the sync rule)
+  // The timer wheel's word for this slot (TimerWheel), here rather than in an array of its own so
+  // that filing a new entry misses no other line. The table never reads or writes it.
+  std::atomic<uint32_t> wheel;
 };
-static_assert(sizeof(Slot) == 40, "conn table slot must stay compact");
+static_assert(sizeof(Slot) == 64, "a conn table slot is one cache line");
 static_assert(std::is_trivially_default_constructible<Slot>::value,
               "slots are zeroed mmap'd memory, never constructed");
 
@@ -134,6 +111,9 @@ class ConnTable {
 
   // Lock-free lookup; fills *view when found. Returns the slot index or -1.
   int64_t find(const ConnKey& k, uint32_t h, SlotView* view) const;
+  // The slot holding k, returned LOCKED, or -1: the packet path's lookup, which goes on to change
+  // the entry and so needs no consistent copy of it first.
+  int64_t find_locked(const ConnKey& k, uint32_t h);
 
   // Writer access to one slot; the caller checks life/key again after locking.
   Slot& lock(size_t idx);
@@ -143,8 +123,11 @@ class ConnTable {
   void key_of(size_t idx, ConnKey* k) const;         // call with the slot locked or from a view
   void key_of_view(const SlotView& v, ConnKey* k) const;
   void view_locked(size_t idx, SlotView* v) const;   // call with the slot locked
-  // Packets seen for the entry in slot idx (IPVS's in_pkts, for the sync rule); slot locked.
-  Relaxed<uint32_t>& pkts(size_t idx) { return pkts_[idx]; }
+  // The timer wheel's words: slot i's at wheel_words() + i * kWheelStride bytes.
+  std::atomic<uint32_t>* wheel_words() { return &slots_[0].wheel; }
+  static constexpr size_t kWheelStride = sizeof(Slot);
+  // Where slot idx is, so that a caller can have it on its way while it does something else.
+  void prefetch(uint32_t h) const { __builtin_prefetch(&slots_[home(h)]); }
 
   // Finds k or claims a free slot for it. On success the slot is returned LOCKED in *idx; *created
   // says whether it is new (key written, life FULL, other fields zero). -1: table full.
@@ -177,8 +160,7 @@ class ConnTable {
   size_t nslots_;
   Slot* slots_ = nullptr;
   V6Words* v6_ = nullptr;
-  Relaxed<uint32_t>* pkts_ = nullptr;
-  size_t map_bytes_ = 0, v6_bytes_ = 0, pkts_bytes_ = 0;
+  size_t map_bytes_ = 0, v6_bytes_ = 0;
   std::atomic<size_t> count_{0};
   std::atomic<size_t> tombs_{0};
   uint32_t seed_;

@@ -62,24 +62,101 @@ static std::string addr_key(const Addr& a) {
 
 Dataplane::Dataplane(size_t conn_capacity, uint32_t mh_table_size)
     : table_(conn_capacity), mh_table_size_(mh_table_size),
-      snap_(std::make_shared<Snapshot>()), wheel_(table_.slots()) {}
+      snap_(std::make_shared<Snapshot>()),
+      wheel_(table_.slots(), table_.wheel_words(), ConnTable::kWheelStride) {}
+
+Dataplane::~Dataplane() {
+  for (auto& w : workers_) delete w.load(std::memory_order_relaxed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker slots and the sums of their counters
+
+WorkerSlot* Dataplane::attach_worker() {
+  std::lock_guard<std::mutex> g(workers_mu_);
+  size_t n = nworkers_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i) {
+    if (!worker_busy_[i]) {
+      worker_busy_[i] = true;
+      return workers_[i].load(std::memory_order_relaxed);
+    }
+  }
+  if (n == kMaxWorkers) return nullptr;
+  workers_[n].store(new WorkerSlot, std::memory_order_release);
+  worker_busy_[n] = true;
+  nworkers_.store(n + 1, std::memory_order_release);
+  return workers_[n].load(std::memory_order_relaxed);
+}
+
+void Dataplane::detach_worker(WorkerSlot* w) {
+  std::lock_guard<std::mutex> g(workers_mu_);
+  for (size_t i = 0; i < nworkers_.load(std::memory_order_relaxed); ++i) {
+    if (workers_[i].load(std::memory_order_relaxed) == w) worker_busy_[i] = false;
+  }
+}
+
+GlobalCounters Dataplane::counters() const {
+  GlobalCounters c;
+  for (size_t i = 0, n = nworkers_.load(std::memory_order_acquire); i < n; ++i) {
+    const FrameTally& f = workers_[i].load(std::memory_order_acquire)->frames;
+    c.rx += f.rx;
+    c.tx += f.tx;
+    c.ignored += f.ignored;
+    for (int d = 0; d < DROP_COUNT; ++d) c.drops[d] += f.drops[d];
+  }
+  return c;
+}
+
+CounterTotals Dataplane::row_sums(bool service, uint32_t row) const {
+  CounterTotals t;
+  for (size_t i = 0, n = nworkers_.load(std::memory_order_acquire); i < n; ++i) {
+    const WorkerSlot& w = *workers_[i].load(std::memory_order_acquire);
+    const RowTally& r = service ? w.service(row) : w.real(row);
+    t.conns += r.conns;
+    t.inpkts += r.inpkts;
+    t.inbytes += r.inbytes;
+  }
+  return t;
+}
+
+static CounterTotals less_zeroed(CounterTotals t, const CounterRow& c) {
+  // Rows only grow, so what zero() took is never more than what is there.
+  t.conns -= c.conns0.load(std::memory_order_relaxed);
+  t.inpkts -= c.inpkts0.load(std::memory_order_relaxed);
+  t.inbytes -= c.inbytes0.load(std::memory_order_relaxed);
+  return t;
+}
+
+static void zero_at(CounterRow& c, const CounterTotals& now) {
+  c.conns0.store(now.conns, std::memory_order_relaxed);
+  c.inpkts0.store(now.inpkts, std::memory_order_relaxed);
+  c.inbytes0.store(now.inbytes, std::memory_order_relaxed);
+}
+
+CounterTotals Dataplane::service_counters(const Service& svc) const {
+  return less_zeroed(row_sums(true, svc.stats->row), *svc.stats);
+}
+
+CounterTotals Dataplane::real_counters(const Real& r) const {
+  return less_zeroed(row_sums(false, r.stats.row), r.stats);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Per frame
 
-Dataplane::Verdict Dataplane::to_control(const uint8_t* frame, uint32_t len,
+Dataplane::Verdict Dataplane::to_control(WorkerSlot& w, const uint8_t* frame, uint32_t len,
                                          ControlQueue::Lane lane) {
-  if (!control_.push(frame, len, lane)) counters_.drop(DROP_CONTROL_QUEUE_FULL);
+  if (!control_.push(frame, len, lane)) w.frames.drop(DROP_CONTROL_QUEUE_FULL);
   return V_CONTROL;
 }
 
-Dataplane::Verdict Dataplane::process_arp(const uint8_t* frame, uint32_t len, const ParsedFrame& p,
-                                          uint64_t now) {
+Dataplane::Verdict Dataplane::process_arp(WorkerSlot& w, const uint8_t* frame, uint32_t len,
+                                          const ParsedFrame& p, uint64_t now) {
   // Replies have a budget apart, so that a flood of requests cannot keep the answers to pivsd's
   // own requests (real servers' MACs) out.
   bool reply = len >= p.l3_off + 8 && frame[p.l3_off + 6] == 0 && frame[p.l3_off + 7] == 2;
   RateBudget& budget = reply ? arp_reply_budget_ : arp_request_budget_;
-  return budget.take(now) ? to_control(frame, len) : drop(DROP_ARP_RATE_LIMITED);
+  return budget.take(now) ? to_control(w, frame, len) : drop(w, DROP_ARP_RATE_LIMITED);
 }
 
 static ConnKey conn_key(uint8_t family, uint8_t proto, const uint8_t* caddr, uint16_t cport,
@@ -94,108 +171,116 @@ static ConnKey conn_key(uint8_t family, uint8_t proto, const uint8_t* caddr, uin
   return k;
 }
 
-Dataplane::Verdict Dataplane::forward(uint8_t* frame, const ParsedFrame& p, Real& real,
-                                      Counters& service_stats) {
+Dataplane::Verdict Dataplane::forward(WorkerSlot& w, uint8_t* frame, const ParsedFrame& p,
+                                      uint32_t real_id, const Real& real, uint32_t service_row) {
   rewrite_dr(frame, real.mac.load(std::memory_order_relaxed), own_mac());
-  service_stats.inpkts.fetch_add(1, std::memory_order_relaxed);
-  service_stats.inbytes.fetch_add(p.ip_len, std::memory_order_relaxed);
-  real.stats.inpkts.fetch_add(1, std::memory_order_relaxed);
-  real.stats.inbytes.fetch_add(p.ip_len, std::memory_order_relaxed);
-  counters_.tx.fetch_add(1, std::memory_order_relaxed);
+  RowTally& s = w.service(service_row);
+  ++s.inpkts;
+  s.inbytes += p.ip_len;
+  RowTally& r = w.real(real_id);
+  ++r.inpkts;
+  r.inbytes += p.ip_len;
+  ++w.frames.tx;
   return V_FORWARD;
 }
 
-Dataplane::Verdict Dataplane::process(uint8_t* frame, uint32_t len, uint64_t now,
+Dataplane::Verdict Dataplane::process(WorkerSlot& w, uint8_t* frame, uint32_t len, uint64_t now,
                                       bool csum_not_ready, const Snapshot& snap, uint32_t max_len) {
-  counters_.rx.fetch_add(1, std::memory_order_relaxed);
+  ++w.frames.rx;
   ParsedFrame p = parse_frame(frame, len);
-  if (p.kind == FRAME_ARP) return len > max_len ? drop(DROP_TOO_BIG) : process_arp(frame, len, p, now);
-  if (p.kind == FRAME_MALFORMED) return drop(DROP_MALFORMED);
-  if (p.kind != FRAME_IP) return ignore();
+  if (p.kind == FRAME_ARP) {
+    return len > max_len ? drop(w, DROP_TOO_BIG) : process_arp(w, frame, len, p, now);
+  }
+  if (p.kind == FRAME_MALFORMED) return drop(w, DROP_MALFORMED);
+  if (p.kind != FRAME_IP) return ignore(w);
   // VRRP (IP protocol 112, v2 and v3, IPv4 and IPv6) is the election's business, in JS.
   if (p.proto == IPPROTO_VRRP) {
-    return len > max_len ? drop(DROP_TOO_BIG) : to_control(frame, len, ControlQueue::LANE_ELECTION);
+    return len > max_len ? drop(w, DROP_TOO_BIG)
+                         : to_control(w, frame, len, ControlQueue::LANE_ELECTION);
   }
   if ((p.proto == IPPROTO_ICMP4 && p.family == 4) || (p.proto == IPPROTO_ICMP6 && p.family == 6)) {
-    return process_icmp(frame, len, p, now, csum_not_ready, snap, max_len);
+    return process_icmp(w, frame, len, p, now, csum_not_ready, snap, max_len);
   }
-  if (p.proto != PROTO_TCP && p.proto != PROTO_UDP) return ignore();
-  if (!p.first_fragment) return process_later_fragment(frame, len, p, now, snap, max_len);
-  const Service* svc = snap.match(p.proto, p.family, p.daddr, p.dport);
-  if (!svc || !svc->active) return ignore();
-  if (len > max_len) return drop(DROP_TOO_BIG);
-
+  if (p.proto != PROTO_TCP && p.proto != PROTO_UDP) return ignore(w);
+  if (!p.first_fragment) return process_later_fragment(w, frame, len, p, now, snap, max_len);
   ConnKey k = conn_key(p.family, p.proto, p.saddr, p.sport, p.daddr, p.dport);
   uint32_t h = table_.hash(k);
+  // The entry's line is on its way while the service is looked up.
+  table_.prefetch(h);
+  const Service* svc = snap.match(p.proto, p.family, p.daddr, p.dport);
+  if (!svc || !svc->active) return ignore(w);
+  if (len > max_len) return drop(w, DROP_TOO_BIG);
+
   uint32_t real_id = 0;
-  SlotView view;
-  int64_t idx = table_.find(k, h, &view);
-  if (idx >= 0) real_id = touch_conn(size_t(idx), k, p, now);
+  int64_t idx = table_.find_locked(k, h);
+  if (idx >= 0) real_id = touch_conn(size_t(idx), p, now);
   if (!real_id) {
     bool opens = p.proto == PROTO_UDP ||
                  ((p.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) || svc->cfg.sloppy;
-    if (!opens) return drop(DROP_NO_CONNECTION);
+    if (!opens) return drop(w, DROP_NO_CONNECTION);
     DropReason why = DROP_NO_REAL_SERVER;
-    real_id = new_conn(*svc, k, h, p, now, &why);
-    if (!real_id) return drop(why);
+    real_id = new_conn(w, *svc, k, h, p, now, &why);
+    if (!real_id) return drop(w, why);
   }
   Real* real = registry_.get(real_id);
   // An established flow keeps the last MAC its real server answered from; only a real server
   // never heard from has none.
-  if (!real || !real->mac.load(std::memory_order_relaxed)) return drop(DROP_MAC_UNKNOWN);
+  if (!real || !real->mac.load(std::memory_order_relaxed)) return drop(w, DROP_MAC_UNKNOWN);
   if (p.fragment) frags_.remember(p, real_id, now);
   if (csum_not_ready) complete_l4_checksum(frame, len, p);
-  return forward(frame, p, *real, *svc->stats);
+  return forward(w, frame, p, real_id, *real, svc->stats_row);
 }
 
-Dataplane::Verdict Dataplane::process_later_fragment(uint8_t* frame, uint32_t len,
+Dataplane::Verdict Dataplane::process_later_fragment(WorkerSlot& w, uint8_t* frame, uint32_t len,
                                                      const ParsedFrame& p, uint64_t now,
                                                      const Snapshot& snap, uint32_t max_len) {
-  if (!snap.is_active_vip(p.family, p.daddr)) return ignore();
-  if (len > max_len) return drop(DROP_TOO_BIG);
+  if (!snap.is_active_vip(p.family, p.daddr)) return ignore(w);
+  if (len > max_len) return drop(w, DROP_TOO_BIG);
   uint32_t real_id = frags_.lookup(p, now);
   Real* real = real_id ? registry_.get(real_id) : nullptr;
-  if (!real) return drop(DROP_FRAGMENT_UNKNOWN);
+  if (!real) return drop(w, DROP_FRAGMENT_UNKNOWN);
   // The service is the one whose real server took the first fragment.
   for (const auto& svc : snap.services) {
     for (uint32_t id : svc->real_ids) {
-      if (id == real_id) return forward(frame, p, *real, *svc->stats);
+      if (id == real_id) return forward(w, frame, p, real_id, *real, svc->stats_row);
     }
   }
-  return drop(DROP_FRAGMENT_UNKNOWN);
+  return drop(w, DROP_FRAGMENT_UNKNOWN);
 }
 
-Dataplane::Verdict Dataplane::process_icmp(uint8_t* frame, uint32_t len, const ParsedFrame& p,
-                                           uint64_t now, bool csum_not_ready,
+Dataplane::Verdict Dataplane::process_icmp(WorkerSlot& w, uint8_t* frame, uint32_t len,
+                                           const ParsedFrame& p, uint64_t now, bool csum_not_ready,
                                            const Snapshot& snap, uint32_t max_len) {
   // Neighbour discovery (router/neighbour solicitation/advertisement, redirect) always.
   if (p.family == 6 && p.icmp_type >= 133 && p.icmp_type <= 137) {
-    if (len > max_len) return drop(DROP_TOO_BIG);
+    if (len > max_len) return drop(w, DROP_TOO_BIG);
     // Advertisements apart, as ARP replies are.
     RateBudget& budget = p.icmp_type == 136 ? nd_advert_budget_ : nd_budget_;
-    return budget.take(now) ? to_control(frame, len) : drop(DROP_ND_RATE_LIMITED);
+    return budget.take(now) ? to_control(w, frame, len) : drop(w, DROP_ND_RATE_LIMITED);
   }
-  if (!snap.is_active_vip(p.family, p.daddr)) return ignore();
+  if (!snap.is_active_vip(p.family, p.daddr)) return ignore(w);
   // An ICMP message to a VIP in several fragments can be neither answered nor matched.
-  if (p.fragment || len > max_len) return drop(DROP_TOO_BIG);
-  if (!csum_not_ready && !icmp_checksum_ok(frame, p)) return drop(DROP_MALFORMED);
+  if (p.fragment || len > max_len) return drop(w, DROP_TOO_BIG);
+  if (!csum_not_ready && !icmp_checksum_ok(frame, p)) return drop(w, DROP_MALFORMED);
   if (is_icmp_echo(p.family, p.icmp_type)) {
-    return echo_budget_.take(now) ? to_control(frame, len) : drop(DROP_ECHO_RATE_LIMITED);
+    return echo_budget_.take(now) ? to_control(w, frame, len) : drop(w, DROP_ECHO_RATE_LIMITED);
   }
-  if (!is_icmp_error(p.family, p.icmp_type)) return ignore();
+  if (!is_icmp_error(p.family, p.icmp_type)) return ignore(w);
   // As IPVS's ip_vs_in_icmp: the quoted packet is the real server's reply (VIP -> client), so the
   // connection is found by the reversed tuple, and the error goes to the real server that sent it.
   const IcmpQuote& q = p.quote;
   size_t alen = p.family == 4 ? 4 : 16;
-  if (!q.ok || std::memcmp(q.saddr, p.daddr, alen) != 0) return drop(DROP_ICMP_UNMATCHED);
+  if (!q.ok || std::memcmp(q.saddr, p.daddr, alen) != 0) return drop(w, DROP_ICMP_UNMATCHED);
   const Service* svc = snap.match(q.proto, p.family, q.saddr, q.sport);
-  if (!svc || !svc->active) return drop(DROP_ICMP_UNMATCHED);
+  if (!svc || !svc->active) return drop(w, DROP_ICMP_UNMATCHED);
   ConnKey k = conn_key(p.family, q.proto, q.daddr, q.dport, q.saddr, q.sport);
   SlotView v;
-  if (table_.find(k, table_.hash(k), &v) < 0 || v.expires_ms <= now) return drop(DROP_ICMP_UNMATCHED);
+  if (table_.find(k, table_.hash(k), &v) < 0 || v.expires_ms <= now) {
+    return drop(w, DROP_ICMP_UNMATCHED);
+  }
   Real* real = registry_.get(v.real_id);
-  if (!real || !real->mac.load(std::memory_order_relaxed)) return drop(DROP_MAC_UNKNOWN);
-  return forward(frame, p, *real, *svc->stats);
+  if (!real || !real->mac.load(std::memory_order_relaxed)) return drop(w, DROP_MAC_UNKNOWN);
+  return forward(w, frame, p, v.real_id, *real, svc->stats_row);
 }
 
 void Dataplane::count_change(Real* r, int d_active, int d_inact, int d_persist) {
@@ -206,12 +291,8 @@ void Dataplane::count_change(Real* r, int d_active, int d_inact, int d_persist) 
   update_overload(*r);
 }
 
-uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& p, uint64_t now) {
-  Slot& s = table_.lock(idx);
-  if (s.life != SLOT_FULL || !table_.matches(idx, k)) {
-    table_.unlock(idx);
-    return 0;
-  }
+uint32_t Dataplane::touch_conn(size_t idx, const ParsedFrame& p, uint64_t now) {
+  Slot& s = table_.at(idx);
   if (s.expires_ms <= now || must_reschedule(s, registry_.get(s.real_id), p)) {
     expire_locked(idx, now);
     return 0;
@@ -245,7 +326,7 @@ uint32_t Dataplane::touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& 
   s.expires_ms = now + uint64_t(s.timeout_s) * 1000;
   note_expiry(idx, s.expires_ms, was);
   uint32_t real_id = s.real_id;
-  uint32_t pkts = ++table_.pkts(idx);
+  uint32_t pkts = ++s.pkts;
   uint8_t rec[kSyncV6Size];
   size_t rec_len = 0;
   uint32_t tpl = s.aux;
@@ -285,7 +366,7 @@ uint32_t Dataplane::embryonic_timeout(uint32_t state_timeout_s) const {
   return std::min(state_timeout_s, pressure_timeout_s_.load(std::memory_order_relaxed));
 }
 
-bool Dataplane::evict_embryonic(uint32_t h, uint64_t now) {
+bool Dataplane::evict_embryonic(WorkerSlot& w, uint32_t h, uint64_t now) {
   // Where the new key may live; a SYN flood fills every such window with its own entries.
   constexpr size_t kWindow = ConnTable::kMaxProbe;
   size_t idx = table_.home_of(h);
@@ -311,7 +392,7 @@ bool Dataplane::evict_embryonic(uint32_t h, uint64_t now) {
     return false;
   }
   expire_locked(size_t(victim), now);
-  counters_.drop(DROP_EVICTED);
+  w.frames.drop(DROP_EVICTED);
   return true;
 }
 
@@ -403,7 +484,7 @@ uint32_t Dataplane::bind_template(const Service& svc, const ConnKey& k, uint64_t
   return 0;
 }
 
-uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
+uint32_t Dataplane::new_conn(WorkerSlot& w, const Service& svc, const ConnKey& k, uint32_t h,
                              const ParsedFrame& p, uint64_t now, DropReason* why) {
   int64_t tpl = -1;
   uint32_t real_id = svc.cfg.persist_timeout ? bind_template(svc, k, now, &tpl, why)
@@ -419,9 +500,9 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
   size_t ci;
   bool created;
   // A full table makes room first rather than after a probe that cannot succeed.
-  if (table_.count() >= table_.capacity()) evict_embryonic(h, now);
+  if (table_.count() >= table_.capacity()) evict_embryonic(w, h, now);
   if (table_.insert_locked(k, h, &ci, &created) < 0 &&
-      (!evict_embryonic(h, now) || table_.insert_locked(k, h, &ci, &created) < 0)) {
+      (!evict_embryonic(w, h, now) || table_.insert_locked(k, h, &ci, &created) < 0)) {
     release_template();
     *why = DROP_TABLE_FULL;
     return 0;
@@ -431,7 +512,12 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
     table_.unlock(ci);
     release_template();
     *why = DROP_NO_CONNECTION;
-    return touch_conn(ci, k, p, now);
+    Slot& s = table_.lock(ci);
+    if (s.life != SLOT_FULL || !table_.matches(ci, k)) {
+      table_.unlock(ci);
+      return 0;
+    }
+    return touch_conn(ci, p, now);
   }
   Slot& cs = table_.at(ci);
   cs.real_id = real_id;
@@ -460,7 +546,7 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
   }
   cs.expires_ms = now + uint64_t(cs.timeout_s) * 1000;
   note_expiry(ci, cs.expires_ms);
-  table_.pkts(ci) = 1;
+  cs.pkts = 1;
   uint8_t rec[kSyncV6Size];
   size_t rec_len = 0;
   if (sync_.enabled()) {
@@ -473,8 +559,8 @@ uint32_t Dataplane::new_conn(const Service& svc, const ConnKey& k, uint32_t h,
   table_.unlock(ci);
   if (rec_len) sync_queue_conn(rec, rec_len, uint32_t(tpl + 1), now);
 
-  if (r) r->stats.conns.fetch_add(1, std::memory_order_relaxed);
-  svc.stats->conns.fetch_add(1, std::memory_order_relaxed);
+  ++w.real(real_id).conns;
+  ++w.service(svc.stats_row).conns;
   return real_id;
 }
 
@@ -579,7 +665,7 @@ void Dataplane::apply(std::vector<ServiceConfig> services, uint64_t now) {
 
 void Dataplane::rebuild_locked(uint64_t now) {
   auto snap = std::make_shared<Snapshot>();
-  std::unordered_map<std::string, std::shared_ptr<Counters>> stats;
+  std::unordered_map<std::string, std::shared_ptr<CounterRow>> stats;
   std::unordered_map<std::string, std::shared_ptr<SchedSlot>> scheds;
   std::vector<uint32_t> live;
   for (const ServiceConfig& cfg : configs_) {
@@ -587,7 +673,15 @@ void Dataplane::rebuild_locked(uint64_t now) {
     svc->cfg = cfg;
     std::string skey = service_key_string(cfg);
     auto old = service_stats_.find(skey);
-    svc->stats = old != service_stats_.end() ? old->second : std::make_shared<Counters>();
+    if (old != service_stats_.end()) {
+      svc->stats = old->second;
+    } else {
+      svc->stats = std::make_shared<CounterRow>();
+      svc->stats->row = service_rows_.take(now);
+      // A row given back keeps what its last service counted.
+      zero_at(*svc->stats, row_sums(true, svc->stats->row));
+    }
+    svc->stats_row = svc->stats->row;
     stats[skey] = svc->stats;
     for (const RealConfig& rc : cfg.reals) {
       std::string rkey = skey + addr_key(rc.addr);
@@ -610,6 +704,9 @@ void Dataplane::rebuild_locked(uint64_t now) {
         real->load = l == loads_.end() ? -1.0 : l->second;
         id = registry_.add(rkey, real);
         if (!id) continue;  // 65535 real servers: the rest get no traffic
+        // An id freed and taken again keeps what its last real server counted.
+        real->stats.row = id;
+        zero_at(real->stats, row_sums(false, id));
       }
       real->weight.store(rc.weight);
       real->down.store(rc.down);
@@ -646,6 +743,9 @@ void Dataplane::rebuild_locked(uint64_t now) {
   snap->vip_active.reset(new std::atomic<bool>[snap->vips.size()]);
   for (size_t i = 0; i < snap->vips.size(); ++i) {
     snap->vip_active[i].store(forwards_for(snap->vips[i]), std::memory_order_relaxed);
+  }
+  for (const auto& [skey, row] : service_stats_) {
+    if (!stats.count(skey)) service_rows_.give_back(row->row, now);
   }
   service_stats_ = std::move(stats);
   scheds_ = std::move(scheds);
@@ -729,8 +829,8 @@ void Dataplane::zero(const ServiceKey* key) {
                                   svc->cfg.port) == *key)) {
       continue;
     }
-    svc->stats->zero();
-    for (const auto& r : svc->reals) r->stats.zero();
+    zero_at(*svc->stats, row_sums(true, svc->stats->row));
+    for (const auto& r : svc->reals) zero_at(r->stats, row_sums(false, r->stats.row));
   }
 }
 

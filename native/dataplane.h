@@ -1,6 +1,6 @@
 // The fast-path core: an immutable table snapshot (services, real servers, schedulers) swapped
 // atomically by apply(), and process(), the per-frame code shared by the ring workers and
-// simulate().
+// simulate(). Every thread that calls process() brings its own WorkerSlot (worker_slot.h).
 #pragma once
 
 #include <atomic>
@@ -21,6 +21,7 @@
 #include "sync_queue.h"
 #include "tcp_state.h"
 #include "timer_wheel.h"
+#include "worker_slot.h"
 
 namespace pivs {
 
@@ -62,7 +63,8 @@ struct Service {
   RealList reals;
   std::vector<uint32_t> real_ids;  // RealRegistry ids, parallel to reals
   std::shared_ptr<SchedSlot> sched;
-  std::shared_ptr<Counters> stats;
+  std::shared_ptr<CounterRow> stats;
+  uint32_t stats_row = 0;  // stats->row, without the pointer chase per packet
   // Its address is one this director forwards for (setActiveAddresses): flipped in place by
   // set_active(), read by the workers.
   std::atomic<bool> active{true};
@@ -91,12 +93,6 @@ struct Snapshot {
   const Service* match(uint8_t proto, uint8_t family, const uint8_t* daddr, uint16_t dport) const;
   bool is_vip(uint8_t family, const uint8_t* daddr) const;
   bool is_active_vip(uint8_t family, const uint8_t* daddr) const;
-};
-
-struct GlobalCounters {
-  std::atomic<uint64_t> rx{0}, tx{0}, ignored{0};
-  std::atomic<uint64_t> drops[DROP_COUNT] = {};
-  void drop(DropReason why) { drops[why].fetch_add(1, std::memory_order_relaxed); }
 };
 
 // IPVS's expire_nodest_conn and expire_quiescent_template, as bits.
@@ -131,13 +127,29 @@ class Dataplane {
   enum Verdict { V_FORWARD, V_DROP, V_IGNORE, V_CONTROL };
 
   Dataplane(size_t conn_capacity, uint32_t mh_table_size);
+  ~Dataplane();
+  Dataplane(const Dataplane&) = delete;
+  Dataplane& operator=(const Dataplane&) = delete;
 
   std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&snap_); }
   // Frame is rewritten in place when V_FORWARD. max_len: the largest frame the interface can
-  // send; a bigger one that would be forwarded or handed up is dropped as too big.
-  Verdict process(uint8_t* frame, uint32_t len, uint64_t now_ms, bool csum_not_ready,
-                  const Snapshot& snap, uint32_t max_len = kMaxFrame);
+  // send; a bigger one that would be forwarded or handed up is dropped as too big. w: the calling
+  // thread's own slot (attach_worker()), which no other thread uses meanwhile.
+  Verdict process(WorkerSlot& w, uint8_t* frame, uint32_t len, uint64_t now_ms,
+                  bool csum_not_ready, const Snapshot& snap, uint32_t max_len = kMaxFrame);
   static constexpr uint32_t kMaxFrame = 65535 + 22;  // an IP packet's limit, Ethernet + 802.1Q
+
+  // A slot for one thread that calls process(), for as long as it does; nullptr when kMaxWorkers
+  // are attached. A slot detached is handed to the next thread that attaches, counts and all.
+  WorkerSlot* attach_worker();
+  void detach_worker(WorkerSlot* w);
+  // director.workers is at most 64, and a link switch runs two sets of workers for a moment.
+  static constexpr size_t kMaxWorkers = 256;
+
+  // Sums over every worker slot (a worker's latest counts may be a moment late).
+  GlobalCounters counters() const;
+  CounterTotals service_counters(const Service& svc) const;
+  CounterTotals real_counters(const Real& r) const;
 
   // Control side (JS thread).
   void apply(std::vector<ServiceConfig> services, uint64_t now_ms);
@@ -188,7 +200,6 @@ class Dataplane {
 
   ConnTable& table() { return table_; }
   const ConnTable& table() const { return table_; }
-  GlobalCounters& counters() { return counters_; }
   ControlQueue& control() { return control_; }
   void set_own_mac(uint64_t mac) { own_mac_.store(mac, std::memory_order_relaxed); }
   uint64_t own_mac() const { return own_mac_.load(std::memory_order_relaxed); }
@@ -198,38 +209,42 @@ class Dataplane {
   }
 
  private:
-  Verdict to_control(const uint8_t* frame, uint32_t len,
+  Verdict to_control(WorkerSlot& w, const uint8_t* frame, uint32_t len,
                      ControlQueue::Lane lane = ControlQueue::LANE_OTHER);
   // ARP and neighbour discovery, within their budgets.
-  Verdict process_arp(const uint8_t* frame, uint32_t len, const ParsedFrame& p, uint64_t now_ms);
-  Verdict drop(DropReason why) {
-    counters_.drop(why);
+  Verdict process_arp(WorkerSlot& w, const uint8_t* frame, uint32_t len, const ParsedFrame& p,
+                      uint64_t now_ms);
+  static Verdict drop(WorkerSlot& w, DropReason why) {
+    w.frames.drop(why);
     return V_DROP;
   }
-  Verdict ignore() {
-    counters_.ignored.fetch_add(1, std::memory_order_relaxed);
+  static Verdict ignore(WorkerSlot& w) {
+    ++w.frames.ignored;
     return V_IGNORE;
   }
-  Verdict process_icmp(uint8_t* frame, uint32_t len, const ParsedFrame& p, uint64_t now_ms,
-                       bool csum_not_ready, const Snapshot& snap, uint32_t max_len);
-  Verdict process_later_fragment(uint8_t* frame, uint32_t len, const ParsedFrame& p,
+  Verdict process_icmp(WorkerSlot& w, uint8_t* frame, uint32_t len, const ParsedFrame& p,
+                       uint64_t now_ms, bool csum_not_ready, const Snapshot& snap,
+                       uint32_t max_len);
+  Verdict process_later_fragment(WorkerSlot& w, uint8_t* frame, uint32_t len, const ParsedFrame& p,
                                  uint64_t now_ms, const Snapshot& snap, uint32_t max_len);
   // Rewrites the MACs toward the real server and counts the frame for it and its service.
-  Verdict forward(uint8_t* frame, const ParsedFrame& p, Real& real, Counters& service_stats);
+  Verdict forward(WorkerSlot& w, uint8_t* frame, const ParsedFrame& p, uint32_t real_id,
+                  const Real& real, uint32_t service_row);
   // Real id picked for a new flow, or 0.
   uint32_t schedule(const Service& svc, const ConnKey& k, uint64_t now_ms);
-  // 0 = no (live) entry; else the real id. Refreshes state and timeout. An entry that must not
-  // carry this packet (a new SYN on a closing connection, IPVS's conn_reuse_mode; a real server
-  // gone, expire_nodest_conn) is expired so that the packet schedules afresh.
-  uint32_t touch_conn(size_t idx, const ConnKey& k, const ParsedFrame& p, uint64_t now_ms);
+  // Slot idx locked and holding the packet's entry; unlocked on return. 0 = no (live) entry; else
+  // the real id. Refreshes state and timeout. An entry that must not carry this packet (a new SYN
+  // on a closing connection, IPVS's conn_reuse_mode; a real server gone, expire_nodest_conn) is
+  // expired so that the packet schedules afresh.
+  uint32_t touch_conn(size_t idx, const ParsedFrame& p, uint64_t now_ms);
   // Real id of the new entry, or 0 with *why set.
-  uint32_t new_conn(const Service& svc, const ConnKey& k, uint32_t h, const ParsedFrame& p,
-                    uint64_t now_ms, DropReason* why);
+  uint32_t new_conn(WorkerSlot& w, const Service& svc, const ConnKey& k, uint32_t h,
+                    const ParsedFrame& p, uint64_t now_ms, DropReason* why);
   // An embryonic entry's timeout: as its state says, shorter under pressure.
   uint32_t embryonic_timeout(uint32_t state_timeout_s) const;
   // Evicts the least recently seen embryonic entry among the slots a key with hash h probes;
   // false when there is none (the table is full of connections that proved themselves).
-  bool evict_embryonic(uint32_t h, uint64_t now_ms);
+  bool evict_embryonic(WorkerSlot& w, uint32_t h, uint64_t now_ms);
   // Whether an entry on `real` in this state must give way to this packet.
   bool must_reschedule(const Slot& s, const Real* real, const ParsedFrame& p) const;
   // A persistence template still binds its clients to its real server.
@@ -261,11 +276,20 @@ class Dataplane {
   void sync_queue_conn(const uint8_t* rec, size_t len, uint32_t tpl_plus1, uint64_t now_ms);
   bool sync_state_periodic(uint8_t proto, uint8_t state) const;
 
+  // Sums of a service's (or a real server's) row over the worker slots.
+  CounterTotals row_sums(bool service, uint32_t row) const;
+
+  // Every slot made stays listed, attached or not: its counts are in the totals. Slots are made
+  // and handed out under workers_mu_; readers of the counters take none.
+  std::atomic<WorkerSlot*> workers_[kMaxWorkers] = {};
+  std::atomic<size_t> nworkers_{0};
+  std::mutex workers_mu_;
+  bool worker_busy_[kMaxWorkers] = {};
+
   ConnTable table_;
   Timeouts timeouts_;
   RealRegistry registry_;
   ControlQueue control_;
-  GlobalCounters counters_;
   FragTable frags_;
   RateBudget echo_budget_{Policy().echo_per_second};
   RateBudget arp_request_budget_{Policy().arp_per_second};
@@ -285,7 +309,8 @@ class Dataplane {
   // Control side state, guarded by ctl_mu_.
   mutable std::mutex ctl_mu_;
   std::vector<ServiceConfig> configs_;
-  std::unordered_map<std::string, std::shared_ptr<Counters>> service_stats_;
+  std::unordered_map<std::string, std::shared_ptr<CounterRow>> service_stats_;
+  RowPool service_rows_;
   std::unordered_map<std::string, std::shared_ptr<SchedSlot>> scheds_;
   struct Neighbour {
     uint64_t mac = 0;    // last learnt
@@ -297,6 +322,23 @@ class Dataplane {
   SyncQueue sync_;
   std::atomic<uint64_t> sync_skipped_{0};
   std::unordered_map<std::string, double> loads_;
+};
+
+// A worker slot held for a scope (the native harnesses, simulate()).
+class WorkerLease {
+ public:
+  explicit WorkerLease(Dataplane& dp) : dp_(dp), w_(dp.attach_worker()) {}
+  ~WorkerLease() {
+    if (w_) dp_.detach_worker(w_);
+  }
+  WorkerLease(const WorkerLease&) = delete;
+  WorkerLease& operator=(const WorkerLease&) = delete;
+  explicit operator bool() const { return w_ != nullptr; }
+  WorkerSlot& operator*() const { return *w_; }
+
+ private:
+  Dataplane& dp_;
+  WorkerSlot* w_;
 };
 
 }  // namespace pivs

@@ -163,7 +163,7 @@ int Dataplane::install_sync(const uint8_t* msg, size_t len, uint64_t now, std::s
     note_expiry(idx, s.expires_ms);
     // As IPVS sets in_pkts: the next sync of this entry comes from the sync rule, not from having
     // been learnt (no ping-pong between peers).
-    table_.pkts(idx) = threshold;
+    s.pkts = threshold;
 
     // Counted before the slot is released, as the packet path does.
     Real* real = registry_.get(real_id);

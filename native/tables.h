@@ -1,10 +1,11 @@
 // The tables the fast path shares with its control side (src/dataplane/ through the binding).
 // This header is the contract: the binding fills services and real servers, workers read them,
-// schedulers pick among real servers, counters are read back in batches. The names and ids these
-// take on the N-API side are contract.h's.
+// schedulers pick among real servers, and the counters are summed from every worker's rows. The
+// names and ids these take on the N-API side are contract.h's.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -24,12 +25,16 @@ struct Addr {
   }
 };
 
-// Updated by workers with relaxed atomics; read by the binding in batches.
-struct Counters {
-  std::atomic<uint64_t> conns{0}, inpkts{0}, inbytes{0}, outpkts{0}, outbytes{0};
-  void zero() {
-    conns = 0; inpkts = 0; inbytes = 0; outpkts = 0; outbytes = 0;
-  }
+// What a service or a real server has forwarded, as read back.
+struct CounterTotals {
+  uint64_t conns = 0, inpkts = 0, inbytes = 0;
+};
+
+// Where the counts of one service or real server are: row `row` of every worker's counters
+// (worker_slot.h), summed on read, less the sums zero() took away. Workers never write here.
+struct CounterRow {
+  uint32_t row = 0;
+  std::atomic<uint64_t> conns0{0}, inpkts0{0}, inbytes0{0};
 };
 
 // Why the fast path did not forward a frame it was responsible for: PIVS_DROP_REASONS.
@@ -41,17 +46,15 @@ inline const char* const kDropReasonNames[DROP_COUNT] = {PIVS_DROP_REASONS(PIVS_
 #undef PIVS_DROP_NAME
 
 // One real server of one virtual service. Shared (shared_ptr) between table snapshots so that a
-// reload keeps its counters and connections keep pointing at it.
-struct Real {
+// reload keeps its counters and connections keep pointing at it. Workers read the first cache line
+// per packet or per new flow; the second is theirs to write as connections change state, apart so
+// that those writes do not take the first away from every other worker.
+struct alignas(64) Real {
   Addr addr;
   uint16_t port = 0;
   std::atomic<int32_t> weight{1};      // 0 = quiescent
   std::atomic<uint32_t> u_threshold{0};  // 0 = none; set by apply(), read relaxed by workers
   std::atomic<uint32_t> l_threshold{0};  // 0 = 3/4 of u_threshold
-  std::atomic<int32_t> activeconns{0};
-  std::atomic<int32_t> inactconns{0};
-  std::atomic<int32_t> persistconns{0};
-  std::atomic<bool> overloaded{false};  // kept by update_overload() (sched.h)
   // 48-bit MAC in the low bits, 0 = never learnt. Kept when a re-confirmation goes unanswered, so
   // established flows still reach the server; mac_valid says whether new flows may go there.
   std::atomic<uint64_t> mac{0};
@@ -63,7 +66,12 @@ struct Real {
   // Load index its agent last reported (higher = more spare capacity), < 0 = no report. The has
   // scheduler reads it at pick time, so a report applies without a snapshot rebuild.
   std::atomic<double> load{-1.0};
-  Counters stats;
+
+  alignas(64) std::atomic<int32_t> activeconns{0};
+  std::atomic<int32_t> inactconns{0};
+  std::atomic<int32_t> persistconns{0};
+  std::atomic<bool> overloaded{false};  // kept by update_overload() (sched.h)
+  CounterRow stats;                     // row = its RealRegistry id
 
   // Usable for a new connection: the weight and the scheduler's own checks decide the rest.
   bool available() const {
@@ -73,6 +81,7 @@ struct Real {
     return down.load(std::memory_order_relaxed) || removed.load(std::memory_order_relaxed);
   }
 };
+static_assert(offsetof(Real, activeconns) == 64, "a real server's read-mostly fields: one line");
 
 using RealPtr = std::shared_ptr<Real>;
 using RealList = std::vector<RealPtr>;

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "cpu_relax.h"
-#include "zero_pages.h"
 
 namespace pivs {
 
@@ -11,15 +10,9 @@ namespace {
 std::atomic<size_t> g_next_shard{0};
 }  // namespace
 
-TimerWheel::TimerWheel(size_t slots)
-    : buckets_(new Shard[kTicks * kShards]),
-      cap_(int64_t(kCopiesPerSlot * slots + 1024)) {
-  // As the table's own arrays: zero pages until written, so an idle table costs no memory here.
-  filed_bytes_ = std::max<size_t>(slots, 1) * sizeof(std::atomic<uint32_t>);
-  filed_ = static_cast<std::atomic<uint32_t>*>(map_zeroed(filed_bytes_));
-}
-
-TimerWheel::~TimerWheel() { unmap_zeroed(filed_, filed_bytes_); }
+TimerWheel::TimerWheel(size_t slots, std::atomic<uint32_t>* words, size_t stride)
+    : words_(reinterpret_cast<uint8_t*>(words)), stride_(stride),
+      buckets_(new Shard[kTicks * kShards]), cap_(int64_t(kCopiesPerSlot * slots + 1024)) {}
 
 size_t TimerWheel::my_shard() {
   // Threads take shards in turn: the first workers of a dataplane get one each.
@@ -36,14 +29,14 @@ void TimerWheel::lock(Shard& s) {
 
 bool TimerWheel::pending(size_t idx) const {
   uint32_t first = uint32_t(taken_.load(std::memory_order_acquire) + 1);
-  return uint32_t(filed_[idx].load(std::memory_order_relaxed) - first) < kTicks;
+  return uint32_t(filed(idx).load(std::memory_order_relaxed) - first) < kTicks;
 }
 
 void TimerWheel::note(size_t idx, uint64_t t_ms) {
   uint64_t base = taken_.load(std::memory_order_acquire);
   uint64_t tick = std::min(std::max(tick_of(t_ms), base + 1), base + kTicks);
   // Filed at a tick to come no later than this one: that visit will see the new expiry.
-  uint32_t at = uint32_t(filed_[idx].load(std::memory_order_relaxed) - uint32_t(base + 1));
+  uint32_t at = uint32_t(filed(idx).load(std::memory_order_relaxed) - uint32_t(base + 1));
   if (at < kTicks && at <= uint32_t(tick - (base + 1))) return;
   file_at(idx, t_ms);
 }
@@ -52,7 +45,7 @@ void TimerWheel::refile(size_t idx, uint64_t t_ms) { file_at(idx, t_ms); }
 
 void TimerWheel::forget(size_t idx) {
   // A tick already taken is never pending.
-  filed_[idx].store(uint32_t(taken_.load(std::memory_order_acquire)), std::memory_order_relaxed);
+  filed(idx).store(uint32_t(taken_.load(std::memory_order_acquire)), std::memory_order_relaxed);
 }
 
 void TimerWheel::file_at(size_t idx, uint64_t t_ms) {
@@ -76,7 +69,7 @@ void TimerWheel::file_at(size_t idx, uint64_t t_ms) {
       return;
     }
     sh.slots.push_back(uint32_t(idx));
-    filed_[idx].store(uint32_t(tick), std::memory_order_relaxed);
+    filed(idx).store(uint32_t(tick), std::memory_order_relaxed);
     unlock(sh);
     counts_[s].n.fetch_add(1, std::memory_order_relaxed);
     return;

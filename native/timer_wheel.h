@@ -7,19 +7,20 @@
 // When a tick comes due, each slot filed there is checked against its current expiry and either
 // expired or filed again at its new tick (the caller does both, with the slot locked).
 //
-// filed_[slot] is the tick a slot is filed at. A bucket may also hold stale copies of a slot: an
+// filed(slot) is the tick a slot is filed at. A bucket may also hold stale copies of a slot: an
 // earlier expiry files it anew and leaves the old copy behind, and expiry leaves nothing behind
 // when the slot is reused. A copy is only worth a look while its slot is not filed at a tick still
 // to come (pending()); looking at one anyway is harmless, as the check is against the slot itself.
 // Copies are capped at a small multiple of the table's slots: past that the wheel stops filing and
 // says so (overflowed()), and the sweeper files every live slot again from one walk of the table.
-// Memory: 4 bytes per slot (mapped lazily) plus at most kCopiesPerSlot copies of 4 bytes per slot.
+// Memory: a 4-byte word per slot, which the connection table keeps in the slot for it, plus at most
+// kCopiesPerSlot copies of 4 bytes per slot.
 //
 // Ticks beyond the wheel's horizon (kTicks seconds) are filed at the horizon and filed again from
 // there. A tick already due (an expiry in the past) is filed at the next tick to come.
 //
 // Concurrency: note(), refile() and forget() are called with the slot's lock held, so a slot's
-// filed_ word has one writer at a time, and a slot is looked at by take() and filed by a worker
+// filed word has one writer at a time, and a slot is looked at by take() and filed by a worker
 // one after the other. Each bucket is split in shards, one per thread by a thread-local index,
 // each with its own spin lock, so workers filing new connections in the same second rarely meet;
 // take() reads which ticks are due under the same locks (see file_at()).
@@ -40,14 +41,14 @@ class TimerWheel {
   static constexpr size_t kShards = 4;
   static constexpr size_t kCopiesPerSlot = 2;
 
-  explicit TimerWheel(size_t slots);
-  ~TimerWheel();
+  // Slot i's word (zero at first) is at words + i * stride bytes; it outlives the wheel.
+  TimerWheel(size_t slots, std::atomic<uint32_t>* words, size_t stride);
   TimerWheel(const TimerWheel&) = delete;
   TimerWheel& operator=(const TimerWheel&) = delete;
 
   // Slot idx locked: its entry now expires at t_ms. Files it unless it is filed no later already.
   void note(size_t idx, uint64_t t_ms);
-  // Slot idx locked: files it at t_ms's tick whatever filed_ says (a copy taken, or a rebuild).
+  // Slot idx locked: files it at t_ms's tick whatever filed() says (a copy taken, or a rebuild).
   void refile(size_t idx, uint64_t t_ms);
   // Slot idx locked: it is filed nowhere (its entry is gone).
   void forget(size_t idx);
@@ -89,8 +90,13 @@ class TimerWheel {
   // Swaps out one tick's copies.
   std::vector<uint32_t> take_tick(uint64_t tick);
 
-  std::atomic<uint32_t>* filed_ = nullptr;
-  size_t filed_bytes_ = 0;
+  // The tick slot idx is filed at.
+  std::atomic<uint32_t>& filed(size_t idx) const {
+    return *reinterpret_cast<std::atomic<uint32_t>*>(words_ + idx * stride_);
+  }
+
+  uint8_t* words_;
+  size_t stride_;
   std::unique_ptr<Shard[]> buckets_;
   ShardCount counts_[kShards];
   int64_t cap_;
@@ -127,7 +133,7 @@ size_t TimerWheel::take_current(uint64_t now_ms, Visit visit) {
   for (uint32_t idx : copies) {
     // This tick's own copies; a stale one has nothing to say. Those not due yet are filed at
     // this tick again by the visit.
-    if (filed_[idx].load(std::memory_order_relaxed) == uint32_t(tick)) visit(size_t(idx));
+    if (filed(idx).load(std::memory_order_relaxed) == uint32_t(tick)) visit(size_t(idx));
   }
   return copies.size();
 }

@@ -64,7 +64,14 @@ bool Workers::start(const std::string& ifname, int workers, const std::string& s
     stop();
     return false;
   }
-  for (auto& r : rings_) threads_.emplace_back(&Workers::run_worker, this, r.get());
+  for (auto& r : rings_) {
+    WorkerSlot* w = attach_slot(err);
+    if (!w) {
+      stop();
+      return false;
+    }
+    threads_.emplace_back(&Workers::run_worker, this, r.get(), w);
+  }
   threads_.emplace_back(&Workers::run_sweeper, this);
   dp_.sync().start_timer();
   return true;
@@ -82,6 +89,8 @@ void Workers::stop() {
   request_stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  for (WorkerSlot* w : slots_) dp_.detach_worker(w);
+  slots_.clear();
   dp_.sync().stop_timer();
   rings_.clear();
   stop_xdp();
@@ -140,8 +149,18 @@ bool Workers::send_frame(const uint8_t* frame, uint32_t len, std::string* err) {
   return true;
 }
 
-void Workers::run_worker(PacketRing* ring) {
-  auto& counters = dp_.counters();
+WorkerSlot* Workers::attach_slot(std::string* err) {
+  WorkerSlot* w = dp_.attach_worker();
+  if (!w) {
+    *err = "too many workers on this dataplane at once";
+    return nullptr;
+  }
+  slots_.push_back(w);
+  return w;
+}
+
+void Workers::run_worker(PacketRing* ring, WorkerSlot* w) {
+  FrameTally& counters = w->frames;
   // A frame is looked at (and rewritten) in a copy: a free TX frame when it fits, else scratch,
   // which holds any frame an RX block can, plus the 802.1Q tag put back.
   std::vector<uint8_t> scratch(PacketRing::kMaxRxFrame + 4);
@@ -155,7 +174,7 @@ void Workers::run_worker(PacketRing* ring) {
     if (t >= stats_due) {
       stats_due = t + 1000;
       uint32_t lost = ring->take_rx_drops();
-      if (lost) counters.drops[DROP_RX_RING_FULL].fetch_add(lost, std::memory_order_relaxed);
+      if (lost) counters.drops[DROP_RX_RING_FULL] += lost;
     }
     tpacket_block_desc* bd = ring->rx_block(cur);
     if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
@@ -181,7 +200,7 @@ void Workers::run_worker(PacketRing* ring) {
         continue;
       }
       if (out_len > scratch.size()) {
-        counters.rx.fetch_add(1, std::memory_order_relaxed);
+        ++counters.rx;
         counters.drop(DROP_TOO_BIG);
         h = next;
         continue;
@@ -205,12 +224,12 @@ void Workers::run_worker(PacketRing* ring) {
         std::memcpy(out, data, len);
       }
       bool csum = h->tp_status & TP_STATUS_CSUMNOTREADY;
-      auto verdict = dp_.process(out, out_len, now, csum, *snap, max_len);
+      auto verdict = dp_.process(*w, out, out_len, now, csum, *snap, max_len);
       if (verdict == Dataplane::V_FORWARD) {
         if (to_ring) {
           ring->tx_commit(out_len);
         } else {
-          counters.tx.fetch_sub(1, std::memory_order_relaxed);
+          counters.tx -= 1;
           counters.drop(DROP_TX_RING_FULL);
         }
       }

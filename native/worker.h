@@ -53,10 +53,12 @@ class Workers {
  private:
   bool start_xdp(int workers, const std::string& object, std::string* err);
   void stop_xdp();
-  void run_worker(PacketRing* ring);
-  void run_xsk_worker(std::vector<XskSocket*> sockets);
+  void run_worker(PacketRing* ring, WorkerSlot* w);
+  void run_xsk_worker(std::vector<XskSocket*> sockets, WorkerSlot* w);
   // AF_XDP: reads the ARP/NDP copies the XDP program passes, and keeps its VIP map current.
-  void run_copies();
+  void run_copies(WorkerSlot* w);
+  // A counting slot for one thread, given back by stop().
+  WorkerSlot* attach_slot(std::string* err);
   void run_sweeper();
 
   Dataplane& dp_;
@@ -71,6 +73,7 @@ class Workers {
   std::condition_variable sleep_cv_;
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::vector<std::thread> threads_;
+  std::vector<WorkerSlot*> slots_;  // one per ring worker, attached while it runs
   int send_fd_ = -1;
   std::unique_ptr<XdpProgram> xdp_;
   std::vector<std::unique_ptr<XskSocket>> xsks_;

@@ -93,9 +93,13 @@ bool Workers::start_xdp(int workers, const std::string& object, std::string* err
   for (int w = 0; w < n; ++w) {
     std::vector<XskSocket*> mine;
     for (size_t q = size_t(w); q < xsks_.size(); q += size_t(n)) mine.push_back(xsks_[q].get());
-    threads_.emplace_back(&Workers::run_xsk_worker, this, std::move(mine));
+    WorkerSlot* slot = attach_slot(err);
+    if (!slot) return false;
+    threads_.emplace_back(&Workers::run_xsk_worker, this, std::move(mine), slot);
   }
-  threads_.emplace_back(&Workers::run_copies, this);
+  WorkerSlot* copies = attach_slot(err);
+  if (!copies) return false;
+  threads_.emplace_back(&Workers::run_copies, this, copies);
   return true;
 }
 
@@ -108,9 +112,9 @@ void Workers::stop_xdp() {
   copies_fd_ = -1;
 }
 
-void Workers::run_xsk_worker(std::vector<XskSocket*> sockets) {
+void Workers::run_xsk_worker(std::vector<XskSocket*> sockets, WorkerSlot* w) {
   pthread_setname_np(pthread_self(), "pivs-xsk");
-  auto& counters = dp_.counters();
+  FrameTally& counters = w->frames;
   const uint32_t max_len = info_.mtu + 18;
   std::vector<pollfd> fds;
   for (auto* s : sockets) fds.push_back({s->fd(), POLLIN, 0});
@@ -135,7 +139,7 @@ void Workers::run_xsk_worker(std::vector<XskSocket*> sockets) {
         for (uint32_t i = 0; i < got; ++i) {
           const xdp_desc* d = xsk_ring_cons__rx_desc(&s->rx, idx + i);
           uint8_t* frame = s->data(d->addr);
-          auto verdict = dp_.process(frame, d->len, now, false, *snap, max_len);
+          auto verdict = dp_.process(*w, frame, d->len, now, false, *snap, max_len);
           uint32_t t = 0;
           if (verdict == Dataplane::V_FORWARD && xsk_ring_prod__reserve(&s->tx, 1, &t) == 1) {
             // The frame leaves from where it arrived: no copy.
@@ -146,7 +150,7 @@ void Workers::run_xsk_worker(std::vector<XskSocket*> sockets) {
             continue;
           }
           if (verdict == Dataplane::V_FORWARD) {
-            counters.tx.fetch_sub(1, std::memory_order_relaxed);
+            counters.tx -= 1;
             counters.drop(DROP_TX_RING_FULL);
           }
           spare.push_back(d->addr & chunk_mask);
@@ -175,7 +179,7 @@ void Workers::run_xsk_worker(std::vector<XskSocket*> sockets) {
   }
 }
 
-void Workers::run_copies() {
+void Workers::run_copies(WorkerSlot* w) {
   pthread_setname_np(pthread_self(), "pivs-xdp-copies");
   std::vector<uint8_t> buf(65536);
   const void* seen = nullptr;
@@ -191,7 +195,7 @@ void Workers::run_copies() {
       ssize_t n = recv(copies_fd_, buf.data(), buf.size(), MSG_DONTWAIT);
       if (n <= 0) break;
       // ARP and NDP only (the filter): the fast path's budgets hand them up; nothing is forwarded.
-      dp_.process(buf.data(), uint32_t(n), monotonic_ms(), false, *snap, info_.mtu + 18);
+      dp_.process(*w, buf.data(), uint32_t(n), monotonic_ms(), false, *snap, info_.mtu + 18);
     }
   }
 }

@@ -17,6 +17,7 @@ using pivs::Dataplane;
 namespace {
 
 Dataplane* g_dp = nullptr;
+pivs::WorkerSlot* g_worker = nullptr;
 uint64_t g_now = 1000000;
 uint64_t g_inputs = 0;
 
@@ -42,6 +43,7 @@ void drain_queues(Dataplane& dp) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_dp = new Dataplane(1024, 251);
   setup(*g_dp, g_now);
+  g_worker = g_dp->attach_worker();
   return 0;
 }
 
@@ -56,7 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool csum = flags & FUZZ_CSUM_NOT_READY;
 
   for (int pass = 0; pass < ((flags & FUZZ_TWICE) ? 2 : 1); ++pass) {
-    Dataplane::Verdict v = dp.process(frame.get(), uint32_t(len), g_now, csum, *dp.snapshot());
+    Dataplane::Verdict v =
+        dp.process(*g_worker, frame.get(), uint32_t(len), g_now, csum, *dp.snapshot());
     if (v == Dataplane::V_FORWARD) {
       check(len >= 14, "forwarded a frame shorter than an Ethernet header");
       check(is_real_mac(get_mac(&frame[0])), "forwarded to a MAC that is no real server's");

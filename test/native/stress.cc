@@ -191,14 +191,16 @@ struct WorkerStats {
 void run_worker(Dataplane& dp, const SimClock& clk, uint64_t seed, WorkerStats* st) {
   Rng r{seed};
   const std::vector<Target> tg = targets();
-  while (!g_stop.load(std::memory_order_relaxed)) {
+  pivs::WorkerLease w(dp);
+  if (!w) fail("no worker slot");
+  while (w && !g_stop.load(std::memory_order_relaxed)) {
     const uint64_t now = clk.now();
     Frame f = make_frame(r, tg, now);
     const size_t len = f.bytes.size();
     // Exactly the frame's size, so AddressSanitizer catches any read past its end.
     std::unique_ptr<uint8_t[]> buf(new uint8_t[len]);
     if (len) std::memcpy(buf.get(), f.bytes.data(), len);
-    Dataplane::Verdict v = dp.process(buf.get(), uint32_t(len), now, f.csum_not_ready,
+    Dataplane::Verdict v = dp.process(*w, buf.get(), uint32_t(len), now, f.csum_not_ready,
                                       *dp.snapshot());
     ++st->frames;
     ++st->verdicts[v];
@@ -439,8 +441,8 @@ int main(int argc, char** argv) {
     total.frames += w.frames;
     for (int v = 0; v < 4; ++v) total.verdicts[v] += w.verdicts[v];
   }
-  if (dp.counters().rx.load() != total.frames) {
-    fail("rx counter %llu, frames processed %llu", (unsigned long long)dp.counters().rx.load(),
+  if (dp.counters().rx != total.frames) {
+    fail("rx counter %llu, frames processed %llu", (unsigned long long)dp.counters().rx,
          (unsigned long long)total.frames);
   }
   // The harness must have exercised the forwarding path, or it proves nothing.
