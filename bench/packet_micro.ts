@@ -1,4 +1,4 @@
-// The per-packet cost of the fast path without I/O (issue 13 point 4): builds bench/packet_micro.cc
+// The per-packet cost of the fast path without I/O: builds bench/packet_micro.cc
 // with g++ -O2 (as binding.gyp builds the addon) against the core of native/ (every native/*.cc
 // that does not need N-API, the files scripts/native-check builds) and runs it; it prints its own
 // table: ns per packet for established flows with 1 and 1,000,000 entries and for new flows, RSS

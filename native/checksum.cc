@@ -1,13 +1,36 @@
 #include "checksum.h"
 
+#include <cstring>
+
 #include "parse.h"
 
 namespace pivs {
 
 uint32_t csum_add(const uint8_t* p, uint32_t n, uint32_t acc) {
-  for (; n > 1; n -= 2, p += 2) acc += uint32_t(p[0] << 8 | p[1]);
+  // Words of 4 bytes in the machine's order: the one's-complement sum does not depend on byte order
+  // (RFC 1071, 2.B), so, folded to 16 bits and swapped, it is the sum of the big-endian 16-bit
+  // words, at a fraction of the cost of adding those one at a time.
+  uint64_t sum = 0;
+  for (; n >= 4; n -= 4, p += 4) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    sum += w;
+  }
+  if (n >= 2) {
+    acc += uint32_t(p[0] << 8 | p[1]);
+    p += 2;
+    n -= 2;
+  }
   if (n) acc += uint32_t(p[0] << 8);
-  return acc;
+  sum = (sum & 0xffffffff) + (sum >> 32);
+  sum = (sum & 0xffffffff) + (sum >> 32);
+  uint32_t s = uint32_t(sum);
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  s = uint32_t(__builtin_bswap16(uint16_t(s)));
+#endif
+  return acc + s;
 }
 
 uint16_t csum_fold(uint32_t acc) {

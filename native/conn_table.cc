@@ -17,13 +17,18 @@ inline uint32_t load32(const uint8_t* p) {
   return v;
 }
 
-inline uint32_t mix(uint32_t h, uint32_t v) {
-  v *= 0xcc9e2d51u;
-  v = (v << 15) | (v >> 17);
-  v *= 0x1b873593u;
-  h ^= v;
-  h = (h << 13) | (h >> 19);
-  return h * 5 + 0xe6546b64u;
+inline uint64_t load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// wyhash's mum: the 128-bit product of two words, its halves folded together. Multiplications
+// that do not wait for each other, where a chain of 32-bit rounds made every step wait for the
+// one before.
+inline uint64_t mum(uint64_t a, uint64_t b) {
+  unsigned __int128 r = (unsigned __int128)a * b;
+  return uint64_t(r) ^ uint64_t(r >> 64);
 }
 
 inline uint32_t fold16(const uint8_t* a) {
@@ -54,7 +59,7 @@ ConnTable::ConnTable(size_t capacity) : capacity_(capacity) {
   slots_ = static_cast<Slot*>(map_zeroed(map_bytes_));
   v6_ = static_cast<V6Words*>(map_zeroed(v6_bytes_));
   std::random_device rd;
-  seed_ = rd();
+  for (uint64_t& s : seed_) s = uint64_t(rd()) << 32 | rd();
 }
 
 ConnTable::~ConnTable() {
@@ -63,21 +68,19 @@ ConnTable::~ConnTable() {
 }
 
 uint32_t ConnTable::hash(const ConnKey& k) const {
-  uint32_t h = seed_ ^ (uint32_t(k.proto) << 8) ^ k.family ^ (k.is_template ? 0x10000u : 0);
-  h = mix(h, uint32_t(k.cport) << 16 | k.vport);
+  // As wyhash does for a short key: the key in two words, each under a secret, mixed, and the mix
+  // mixed again under a third, so that whoever chooses the keys cannot know where they land.
+  uint64_t meta = uint64_t(k.cport) << 48 | uint64_t(k.vport) << 32 |
+                  uint64_t(k.is_template ? 1 : 0) << 16 | uint64_t(k.proto) << 8 | k.family;
+  uint64_t addrs;
   if (k.family == 4) {
-    h = mix(h, load32(k.caddr));
-    h = mix(h, load32(k.vaddr));
+    addrs = uint64_t(load32(k.caddr)) << 32 | load32(k.vaddr);
   } else {
-    for (int i = 0; i < 16; i += 4) h = mix(h, load32(k.caddr + i));
-    for (int i = 0; i < 16; i += 4) h = mix(h, load32(k.vaddr + i));
+    addrs = mum(load64(k.caddr) ^ seed_[3], load64(k.caddr + 8) ^ seed_[4]) ^
+            mum(load64(k.vaddr) ^ seed_[5], load64(k.vaddr + 8) ^ seed_[6]);
   }
-  h ^= h >> 16;
-  h *= 0x85ebca6bu;
-  h ^= h >> 13;
-  h *= 0xc2b2ae35u;
-  h ^= h >> 16;
-  return h;
+  uint64_t h = mum(mum(addrs ^ seed_[0], meta ^ seed_[1]) ^ seed_[2], 0x9e3779b97f4a7c15ull);
+  return uint32_t(h ^ (h >> 32));
 }
 
 void ConnTable::read(size_t idx, SlotView* v) const {

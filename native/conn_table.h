@@ -163,7 +163,7 @@ class ConnTable {
   size_t map_bytes_ = 0, v6_bytes_ = 0;
   std::atomic<size_t> count_{0};
   std::atomic<size_t> tombs_{0};
-  uint32_t seed_;
+  uint64_t seed_[7];
   std::mutex stripes_[kStripes];
   // Inserts pass through it in parallel; compact() closes it, waits for those inside, and keeps
   // new ones out until it is done. Unlike a reader-preferring rwlock, a flood of inserts cannot

@@ -7,17 +7,6 @@
 
 namespace pivs {
 
-size_t ServiceKeyHash::operator()(const ServiceKey& k) const {
-  uint64_t h = 1469598103934665603ull;
-  auto step = [&h](uint8_t b) { h = (h ^ b) * 1099511628211ull; };
-  step(k.proto);
-  step(k.family);
-  step(uint8_t(k.port));
-  step(uint8_t(k.port >> 8));
-  for (int i = 0; i < (k.family == 4 ? 4 : 16); ++i) step(k.addr[i]);
-  return size_t(h);
-}
-
 ServiceKey make_service_key(uint8_t proto, uint8_t family, const uint8_t* addr, uint16_t port) {
   ServiceKey k{};
   k.proto = proto;
@@ -29,13 +18,8 @@ ServiceKey make_service_key(uint8_t proto, uint8_t family, const uint8_t* addr, 
 
 const Service* Snapshot::match(uint8_t proto, uint8_t family, const uint8_t* daddr,
                                uint16_t dport) const {
-  if (by_key.empty()) return nullptr;
-  ServiceKey k = make_service_key(proto, family, daddr, dport);
-  auto it = by_key.find(k);
-  if (it != by_key.end()) return it->second;
-  k.port = 0;
-  it = by_key.find(k);
-  return it == by_key.end() ? nullptr : it->second;
+  const Service* svc = by_key.find(proto, family, daddr, dport);
+  return svc ? svc : by_key.find(proto, family, daddr, 0);
 }
 
 bool Snapshot::is_vip(uint8_t family, const uint8_t* daddr) const {
@@ -166,8 +150,14 @@ static ConnKey conn_key(uint8_t family, uint8_t proto, const uint8_t* caddr, uin
   k.proto = proto;
   k.cport = cport;
   k.vport = vport;
-  std::memcpy(k.caddr, caddr, family == 4 ? 4 : 16);
-  std::memcpy(k.vaddr, vaddr, family == 4 ? 4 : 16);
+  // Two constant sizes rather than one variable one: each copy is then a move or two, not a call.
+  if (family == 4) {
+    std::memcpy(k.caddr, caddr, 4);
+    std::memcpy(k.vaddr, vaddr, 4);
+  } else {
+    std::memcpy(k.caddr, caddr, 16);
+    std::memcpy(k.vaddr, vaddr, 16);
+  }
   return k;
 }
 
@@ -198,7 +188,10 @@ Dataplane::Verdict Dataplane::process(WorkerSlot& w, uint8_t* frame, uint32_t le
     return len > max_len ? drop(w, DROP_TOO_BIG)
                          : to_control(w, frame, len, ControlQueue::LANE_ELECTION);
   }
-  if ((p.proto == IPPROTO_ICMP4 && p.family == 4) || (p.proto == IPPROTO_ICMP6 && p.family == 6)) {
+  // The protocol alone first: tested together with the family, the two bytes parse_frame() has
+  // just stored apart are loaded as one word, which waits for both stores to retire.
+  if (p.proto == IPPROTO_ICMP4 || p.proto == IPPROTO_ICMP6) {
+    if ((p.proto == IPPROTO_ICMP4) != (p.family == 4)) return ignore(w);
     return process_icmp(w, frame, len, p, now, csum_not_ready, snap, max_len);
   }
   if (p.proto != PROTO_TCP && p.proto != PROTO_UDP) return ignore(w);
@@ -735,7 +728,7 @@ void Dataplane::rebuild_locked(uint64_t now) {
       ss->sched->update(ss->reals);
     }
     svc->sched = ss;
-    snap->by_key[make_service_key(cfg.proto, cfg.addr.family, cfg.addr.bytes, cfg.port)] = svc.get();
+    snap->by_key.add(cfg.proto, cfg.addr.family, cfg.addr.bytes, cfg.port, svc.get());
     svc->active.store(forwards_for(cfg.addr), std::memory_order_relaxed);
     if (!snap->is_vip(cfg.addr.family, cfg.addr.bytes)) snap->vips.push_back(cfg.addr);
     snap->services.push_back(std::move(svc));

@@ -18,6 +18,7 @@
 #include "rate_budget.h"
 #include "real_registry.h"
 #include "sched.h"
+#include "service_index.h"
 #include "sync_queue.h"
 #include "tcp_state.h"
 #include "timer_wheel.h"
@@ -79,14 +80,11 @@ struct ServiceKey {
            std::memcmp(addr, o.addr, 16) == 0;
   }
 };
-struct ServiceKeyHash {
-  size_t operator()(const ServiceKey& k) const;
-};
 ServiceKey make_service_key(uint8_t proto, uint8_t family, const uint8_t* addr, uint16_t port);
 
 struct Snapshot {
   std::vector<std::unique_ptr<Service>> services;
-  std::unordered_map<ServiceKey, const Service*, ServiceKeyHash> by_key;
+  ServiceIndex by_key;
   std::vector<Addr> vips;
   // Parallel to vips, flipped in place by set_active() as the services' active flags are.
   std::unique_ptr<std::atomic<bool>[]> vip_active;
