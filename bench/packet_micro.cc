@@ -1,4 +1,4 @@
-// The per-packet cost of the fast path without I/O (issue 13 point 4): Dataplane::process(), the call
+// The per-packet cost of the fast path without I/O: Dataplane::process(), the call
 // native/worker.cc makes for every frame, on frames already in memory. Each frame is first copied
 // into a transmit buffer, as the worker copies it out of the RX ring into the TX ring, then
 // processed there. Measured:
@@ -231,7 +231,7 @@ void fill_map(Map& m, uint32_t n) {
 // Measurements
 
 struct Established {
-  double memcpy_ns, map_ns, atomics_ns, parse_ns, match_ns, lookup_ns, process_ns, process_nosync_ns;
+  double memcpy_ns, map_ns, atomics_ns, parse_ns, match_ns, lookup_ns, process_ns, process_ahead_ns, process_nosync_ns;
 };
 
 void nothing() {}
@@ -247,12 +247,17 @@ double time_memcpy(const Stream& s, size_t packets) {
   });
 }
 
-double time_process(Dataplane& dp, const Stream& s, size_t packets, size_t* not_forwarded) {
+// ahead: as the workers do, the entry of the frame kPrefetchAhead further on is asked for first.
+double time_process(Dataplane& dp, const Stream& s, size_t packets, size_t* not_forwarded, bool ahead = false) {
   auto snap = dp.snapshot();
   pivs::WorkerLease w(dp);
   *not_forwarded = 0;
   return median_of([&] {
     return ns_per_packet(s, packets, [&](const uint8_t* f) {
+      if (ahead) {
+        size_t i = size_t(f - s.at(0)) / kStride;
+        dp.prefetch_flow(s.at((i + Dataplane::kPrefetchAhead) % s.n), s.len);
+      }
       std::memcpy(g_tx, f, s.len);
       if (dp.process(*w, g_tx, s.len, kNow, false, *snap) != Dataplane::V_FORWARD) ++*not_forwarded;
     }, [&] { dp.sync().drain(); });
@@ -368,6 +373,8 @@ Established established(uint32_t flows, size_t capacity, size_t packets, bool no
   time_stages(*dp, s, n, &e);
   size_t not_forwarded = 0;
   e.process_ns = time_process(*dp, s, n, &not_forwarded);
+  size_t not_forwarded_ahead = 0;
+  e.process_ahead_ns = time_process(*dp, s, n, &not_forwarded_ahead, true);
   if (not_forwarded) {
     *warnings += "  note: " + fmt_int(not_forwarded) + " established-flow frames (all runs together) with " + fmt_int(flows) +
                  " entries were not forwarded (their flows' SYNs were dropped above)\n";
@@ -455,6 +462,7 @@ void print_established(const char* title, const Established& e) {
   row("copy + parse + service match", e.match_ns, e.memcpy_ns, e.map_ns);
   row("copy + parse + match + hash + table find", e.lookup_ns, e.memcpy_ns, e.map_ns);
   row("copy + process()", e.process_ns, e.memcpy_ns, e.map_ns);
+  row("copy + process(), entries prefetched ahead", e.process_ahead_ns, e.memcpy_ns, e.map_ns);
   if (e.process_nosync_ns > 0) row("copy + process(), sync off", e.process_nosync_ns, e.memcpy_ns, e.map_ns);
 }
 
@@ -520,9 +528,11 @@ int main(int argc, char** argv) {
 
   const double target_ns = 100;
   auto verdict_ns = [&](double ns) { return ns <= target_ns ? "within" : "over"; };
-  std::printf("target: at most %.0f ns per established-flow packet: 1 entry %.1f ns (%s), 1,000,000 entries %.1f ns (%s)",
-              target_ns, one.process_ns, verdict_ns(one.process_ns), million.process_ns, verdict_ns(million.process_ns));
-  if (ten_million) std::printf(", 10,000,000 entries %.1f ns (%s)", ten.process_ns, verdict_ns(ten.process_ns));
+  // The workers' way: entries prefetched ahead.
+  std::printf("target: at most %.0f ns per established-flow packet, entries prefetched ahead as the workers do: 1 entry %.1f ns (%s), 1,000,000 entries %.1f ns (%s)",
+              target_ns, one.process_ahead_ns, verdict_ns(one.process_ahead_ns), million.process_ahead_ns,
+              verdict_ns(million.process_ahead_ns));
+  if (ten_million) std::printf(", 10,000,000 entries %.1f ns (%s)", ten.process_ahead_ns, verdict_ns(ten.process_ahead_ns));
   std::printf("\n");
   const double gib = 1024.0 * 1024 * 1024;
   double from_1m = mem1m.pivs_bytes * kTenMillion;

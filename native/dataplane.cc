@@ -50,6 +50,7 @@ Dataplane::Dataplane(size_t conn_capacity, uint32_t mh_table_size)
       wheel_(table_.slots(), table_.wheel_words(), ConnTable::kWheelStride) {}
 
 Dataplane::~Dataplane() {
+  sync_.stop_timer();  // it looks into the slots' sync batches
   for (auto& w : workers_) delete w.load(std::memory_order_relaxed);
 }
 
@@ -66,7 +67,9 @@ WorkerSlot* Dataplane::attach_worker() {
     }
   }
   if (n == kMaxWorkers) return nullptr;
-  workers_[n].store(new WorkerSlot, std::memory_order_release);
+  auto* slot = new WorkerSlot;
+  sync_.attach(&slot->sync);
+  workers_[n].store(slot, std::memory_order_release);
   worker_busy_[n] = true;
   nworkers_.store(n + 1, std::memory_order_release);
   return workers_[n].load(std::memory_order_relaxed);
@@ -174,6 +177,14 @@ Dataplane::Verdict Dataplane::forward(WorkerSlot& w, uint8_t* frame, const Parse
   return V_FORWARD;
 }
 
+void Dataplane::prefetch_flow(const uint8_t* frame, uint32_t len) const {
+  // A small table stays in the caches: the second parse and hash would only cost.
+  if (table_.count() < kPrefetchFromEntries) return;
+  ParsedFrame p = parse_frame(frame, len);
+  if (p.kind != FRAME_IP || (p.proto != PROTO_TCP && p.proto != PROTO_UDP) || !p.first_fragment) return;
+  table_.prefetch(table_.hash(conn_key(p.family, p.proto, p.saddr, p.sport, p.daddr, p.dport)));
+}
+
 Dataplane::Verdict Dataplane::process(WorkerSlot& w, uint8_t* frame, uint32_t len, uint64_t now,
                                       bool csum_not_ready, const Snapshot& snap, uint32_t max_len) {
   ++w.frames.rx;
@@ -206,7 +217,7 @@ Dataplane::Verdict Dataplane::process(WorkerSlot& w, uint8_t* frame, uint32_t le
 
   uint32_t real_id = 0;
   int64_t idx = table_.find_locked(k, h);
-  if (idx >= 0) real_id = touch_conn(size_t(idx), p, now);
+  if (idx >= 0) real_id = touch_conn(w, size_t(idx), p, now);
   if (!real_id) {
     bool opens = p.proto == PROTO_UDP ||
                  ((p.tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) || svc->cfg.sloppy;
@@ -284,7 +295,7 @@ void Dataplane::count_change(Real* r, int d_active, int d_inact, int d_persist) 
   update_overload(*r);
 }
 
-uint32_t Dataplane::touch_conn(size_t idx, const ParsedFrame& p, uint64_t now) {
+uint32_t Dataplane::touch_conn(WorkerSlot& w, size_t idx, const ParsedFrame& p, uint64_t now) {
   Slot& s = table_.at(idx);
   if (s.expires_ms <= now || must_reschedule(s, registry_.get(s.real_id), p)) {
     expire_locked(idx, now);
@@ -333,7 +344,7 @@ uint32_t Dataplane::touch_conn(size_t idx, const ParsedFrame& p, uint64_t now) {
   // take back what this change has not yet given.
   if (d_active || d_inact) count_change(registry_.get(real_id), d_active, d_inact, 0);
   table_.unlock(idx);
-  if (rec_len) sync_queue_conn(rec, rec_len, tpl, now);
+  if (rec_len) sync_queue_conn(w, rec, rec_len, tpl, now);
   return real_id;
 }
 
@@ -510,7 +521,7 @@ uint32_t Dataplane::new_conn(WorkerSlot& w, const Service& svc, const ConnKey& k
       table_.unlock(ci);
       return 0;
     }
-    return touch_conn(ci, p, now);
+    return touch_conn(w, ci, p, now);
   }
   Slot& cs = table_.at(ci);
   cs.real_id = real_id;
@@ -550,7 +561,7 @@ uint32_t Dataplane::new_conn(WorkerSlot& w, const Service& svc, const ConnKey& k
   Real* r = registry_.get(real_id);
   count_change(r, active ? 1 : 0, active ? 0 : 1, 0);  // before unlock, as in touch_conn()
   table_.unlock(ci);
-  if (rec_len) sync_queue_conn(rec, rec_len, uint32_t(tpl + 1), now);
+  if (rec_len) sync_queue_conn(w, rec, rec_len, uint32_t(tpl + 1), now);
 
   ++w.real(real_id).conns;
   ++w.service(svc.stats_row).conns;

@@ -76,8 +76,9 @@ size_t Dataplane::sync_record(const SlotView& v, uint8_t* out) const {
   return sync_record_size(r.family);
 }
 
-void Dataplane::sync_queue_conn(const uint8_t* rec, size_t len, uint32_t tpl_plus1, uint64_t now) {
-  sync_.push(rec, len, now);
+void Dataplane::sync_queue_conn(WorkerSlot& w, const uint8_t* rec, size_t len, uint32_t tpl_plus1,
+                                uint64_t now) {
+  sync_.push(w.sync, rec, len, now);
   if (!tpl_plus1) return;
   // The template goes along with every connection it controls, so peers keep it alive too.
   size_t ti = tpl_plus1 - 1;
@@ -90,7 +91,7 @@ void Dataplane::sync_queue_conn(const uint8_t* rec, size_t len, uint32_t tpl_plu
     tlen = sync_record(v, trec);
   }
   table_.unlock(ti);
-  if (tlen) sync_.push(trec, tlen, now);
+  if (tlen) sync_.push(w.sync, trec, tlen, now);
 }
 
 static uint32_t find_real(const Service& svc, const SyncRecord& r) {

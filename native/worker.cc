@@ -187,7 +187,15 @@ void Workers::run_worker(PacketRing* ring, WorkerSlot* w) {
     uint32_t n = bd->hdr.bh1.num_pkts;
     auto* h = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(bd) +
                                               bd->hdr.bh1.offset_to_first_pkt);
+    // The block's frames are a chain: `ahead` walks it kPrefetchAhead frames before `h`.
+    auto* ahead = h;
+    uint32_t asked = 0;
     for (uint32_t i = 0; i < n; ++i) {
+      while (asked < n && asked < i + Dataplane::kPrefetchAhead + 1) {
+        dp_.prefetch_flow(reinterpret_cast<uint8_t*>(ahead) + ahead->tp_mac, ahead->tp_snaplen);
+        ahead = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(ahead) + ahead->tp_next_offset);
+        ++asked;
+      }
       auto* next = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(h) + h->tp_next_offset);
       const uint8_t* data = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
       uint32_t len = h->tp_snaplen;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "relaxed.h"
+#include "sync_queue.h"
 #include "tables.h"
 
 namespace pivs {
@@ -47,6 +48,7 @@ class WorkerSlot {
   WorkerSlot& operator=(const WorkerSlot&) = delete;
 
   FrameTally frames{};
+  SyncBatch sync;
   RowTally& service(uint32_t row) { return services_[row]; }
   RowTally& real(uint32_t id) { return reals_[id]; }
   const RowTally& service(uint32_t row) const { return services_[row]; }

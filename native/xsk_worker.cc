@@ -136,7 +136,15 @@ void Workers::run_xsk_worker(std::vector<XskSocket*> sockets, WorkerSlot* w) {
         auto snap = dp_.snapshot();  // once per batch: apply() swaps take effect at batch edges
         uint64_t now = monotonic_ms();
         uint32_t sent = 0;
+        for (uint32_t i = 0; i < got && i < Dataplane::kPrefetchAhead; ++i) {
+          const xdp_desc* a = xsk_ring_cons__rx_desc(&s->rx, idx + i);
+          dp_.prefetch_flow(s->data(a->addr), a->len);
+        }
         for (uint32_t i = 0; i < got; ++i) {
+          if (i + Dataplane::kPrefetchAhead < got) {
+            const xdp_desc* a = xsk_ring_cons__rx_desc(&s->rx, idx + i + Dataplane::kPrefetchAhead);
+            dp_.prefetch_flow(s->data(a->addr), a->len);
+          }
           const xdp_desc* d = xsk_ring_cons__rx_desc(&s->rx, idx + i);
           uint8_t* frame = s->data(d->addr);
           auto verdict = dp_.process(*w, frame, d->len, now, false, *snap, max_len);
