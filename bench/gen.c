@@ -1,8 +1,9 @@
 /* Packet generator for bench/dataplane.ts and the flood tests: 64-byte Ethernet frames (60 bytes +
  * FCS) carrying UDP (or, with -T, TCP SYNs; -A, ARP requests for DSTIP; -E, ICMP echo requests)
- * over many flows, sent with sendmmsg on an AF_PACKET socket bypassing the qdisc.
+ * over many flows, sent with sendmmsg on AF_PACKET sockets bypassing the qdisc, from -j THREADS
+ * threads (1 by default), each with a socket of its own, a share of the flows, of -n and of -r.
  *
- *   gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T|-A|-E]
+ *   gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-j THREADS] [-T|-A|-E]
  *
  * Flow k uses source port 1024 + k % 64512 and source address SRCIP + k / 64512, so more than
  * 64512 flows spread over consecutive source addresses. Prints one JSON line: packets sent, seconds.
@@ -13,6 +14,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,51 +134,36 @@ static void build(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-T|-A|-E]\n");
+  fprintf(stderr, "usage: gen -i IFACE -s SRCMAC -d DSTMAC -S SRCIP -D DSTIP -p DPORT -f FLOWS (-t SECONDS | -n PACKETS) [-r PPS] [-j THREADS] [-T|-A|-E]\n");
   exit(2);
 }
 
-int main(int argc, char **argv) {
-  const char *ifname = NULL;
-  uint8_t smac[6], dmac[6];
-  int have_s = 0, have_d = 0;
-  struct in_addr src = {0}, dst = {0};
-  long dport = -1, flows = 0, pps = 0;
-  double seconds = 0;
-  long long packets = 0;
-  int opt;
-  char kind = 'U';
-  while ((opt = getopt(argc, argv, "i:s:d:S:D:p:f:t:n:r:TAE")) != -1) {
-    switch (opt) {
-      case 'i': ifname = optarg; break;
-      case 's': if (parse_mac(optarg, smac)) usage(); have_s = 1; break;
-      case 'd': if (parse_mac(optarg, dmac)) usage(); have_d = 1; break;
-      case 'S': if (inet_pton(AF_INET, optarg, &src) != 1) usage(); break;
-      case 'D': if (inet_pton(AF_INET, optarg, &dst) != 1) usage(); break;
-      case 'p': dport = strtol(optarg, NULL, 10); break;
-      case 'f': flows = strtol(optarg, NULL, 10); break;
-      case 't': seconds = strtod(optarg, NULL); break;
-      case 'n': packets = strtoll(optarg, NULL, 10); break;
-      case 'r': pps = strtol(optarg, NULL, 10); break;
-      case 'T': case 'A': case 'E': kind = (char)opt; break;
-      default: usage();
-    }
-  }
-  if (!ifname || !have_s || !have_d || !src.s_addr || !dst.s_addr || dport < 1 || dport > 65535 ||
-      flows < 1 || flows > 16 * (long)PORTS_PER_ADDR || (seconds <= 0) == (packets <= 0) || pps < 0)
-    usage();
+#define MAX_THREADS 16
 
+/* What one sending thread is given, and what it sent. Thread t of j sends flows t, t + j, ... */
+struct sender {
+  int ifindex;
+  uint8_t smac[6], dmac[6];
+  struct in_addr src, dst;
+  long dport, flows, first, step;
+  double pps, seconds, start;
+  long long packets, sent;
+  char kind;
+  int failed;
+};
+
+static void *send_loop(void *arg) {
+  struct sender *a = arg;
   int fd = socket(AF_PACKET, SOCK_RAW, 0); /* protocol 0: send only, never receive */
-  if (fd < 0) { perror("socket"); return 1; }
+  if (fd < 0) { perror("socket"); a->failed = 1; return NULL; }
   int one = 1;
   setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
   struct sockaddr_ll ll = {0};
   ll.sll_family = AF_PACKET;
-  ll.sll_ifindex = (int)if_nametoindex(ifname);
-  if (!ll.sll_ifindex) { perror("if_nametoindex"); return 1; }
-  if (bind(fd, (struct sockaddr *)&ll, sizeof ll) < 0) { perror("bind"); return 1; }
+  ll.sll_ifindex = a->ifindex;
+  if (bind(fd, (struct sockaddr *)&ll, sizeof ll) < 0) { perror("bind"); a->failed = 1; close(fd); return NULL; }
 
-  static uint8_t frames[BATCH][FRAME_LEN];
+  uint8_t frames[BATCH][FRAME_LEN];
   struct iovec iov[BATCH];
   struct mmsghdr msgs[BATCH];
   memset(msgs, 0, sizeof msgs);
@@ -186,41 +173,100 @@ int main(int argc, char **argv) {
     msgs[i].msg_hdr.msg_iov = &iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
   }
-
+  /* This thread's flows: first, first + step, ... below flows; `flow` counts among them. */
+  long mine = (a->flows - a->first + a->step - 1) / a->step;
   long long sent = 0;
   long flow = 0;
-  double start = now_s(), end = start + seconds;
+  double end = a->start + a->seconds;
   for (;;) {
-    if (packets > 0 && sent >= packets) break;
+    if (a->packets > 0 && sent >= a->packets) break;
     double t = now_s();
-    if (seconds > 0 && t >= end) break;
-    if (pps > 0) {
-      double due = start + (double)sent / (double)pps;
+    if (a->seconds > 0 && t >= end) break;
+    if (a->pps > 0) {
+      double due = a->start + (double)sent / a->pps;
       if (t < due) { usleep((useconds_t)((due - t) * 1e6)); continue; }
     }
     int n = BATCH;
-    if (packets > 0 && packets - sent < n) n = (int)(packets - sent);
+    if (a->packets > 0 && a->packets - sent < n) n = (int)(a->packets - sent);
     for (int i = 0; i < n; i++) {
-      long k = (flow + i) % flows;
-      uint32_t saddr = htonl(ntohl(src.s_addr) + (uint32_t)(k / PORTS_PER_ADDR));
+      long k = a->first + ((flow + i) % mine) * a->step;
+      uint32_t saddr = htonl(ntohl(a->src.s_addr) + (uint32_t)(k / PORTS_PER_ADDR));
       uint16_t sport = (uint16_t)(1024 + k % PORTS_PER_ADDR);
-      switch (kind) {
-        case 'T': build_syn(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport, (uint32_t)(sent + i)); break;
-        case 'A': build_arp(frames[i], dmac, smac, saddr, dst.s_addr); break;
-        case 'E': build_echo(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)(sent + i)); break;
-        default: build(frames[i], dmac, smac, saddr, dst.s_addr, sport, (uint16_t)dport);
+      switch (a->kind) {
+        case 'T': build_syn(frames[i], a->dmac, a->smac, saddr, a->dst.s_addr, sport, (uint16_t)a->dport, (uint32_t)(sent + i)); break;
+        case 'A': build_arp(frames[i], a->dmac, a->smac, saddr, a->dst.s_addr); break;
+        case 'E': build_echo(frames[i], a->dmac, a->smac, saddr, a->dst.s_addr, sport, (uint16_t)(sent + i)); break;
+        default: build(frames[i], a->dmac, a->smac, saddr, a->dst.s_addr, sport, (uint16_t)a->dport);
       }
     }
     int r = sendmmsg(fd, msgs, (unsigned)n, 0);
     if (r < 0) {
       if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) continue;
       perror("sendmmsg");
-      return 1;
+      a->failed = 1;
+      break;
     }
     sent += r;
-    flow = (flow + r) % flows;
+    flow = (flow + r) % mine;
   }
-  printf("{\"sent\":%lld,\"seconds\":%.6f}\n", sent, now_s() - start);
+  a->sent = sent;
   close(fd);
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  const char *ifname = NULL;
+  struct sender base = {0};
+  int have_s = 0, have_d = 0;
+  long pps = 0, threads = 1;
+  int opt;
+  base.dport = -1;
+  base.kind = 'U';
+  while ((opt = getopt(argc, argv, "i:s:d:S:D:p:f:t:n:r:j:TAE")) != -1) {
+    switch (opt) {
+      case 'i': ifname = optarg; break;
+      case 's': if (parse_mac(optarg, base.smac)) usage(); have_s = 1; break;
+      case 'd': if (parse_mac(optarg, base.dmac)) usage(); have_d = 1; break;
+      case 'S': if (inet_pton(AF_INET, optarg, &base.src) != 1) usage(); break;
+      case 'D': if (inet_pton(AF_INET, optarg, &base.dst) != 1) usage(); break;
+      case 'p': base.dport = strtol(optarg, NULL, 10); break;
+      case 'f': base.flows = strtol(optarg, NULL, 10); break;
+      case 't': base.seconds = strtod(optarg, NULL); break;
+      case 'n': base.packets = strtoll(optarg, NULL, 10); break;
+      case 'r': pps = strtol(optarg, NULL, 10); break;
+      case 'j': threads = strtol(optarg, NULL, 10); break;
+      case 'T': case 'A': case 'E': base.kind = (char)opt; break;
+      default: usage();
+    }
+  }
+  if (!ifname || !have_s || !have_d || !base.src.s_addr || !base.dst.s_addr || base.dport < 1 ||
+      base.dport > 65535 || base.flows < 1 || base.flows > 16 * (long)PORTS_PER_ADDR ||
+      (base.seconds <= 0) == (base.packets <= 0) || pps < 0 || threads < 1 || threads > MAX_THREADS ||
+      threads > base.flows)
+    usage();
+  base.ifindex = (int)if_nametoindex(ifname);
+  if (!base.ifindex) { perror("if_nametoindex"); return 1; }
+
+  struct sender s[MAX_THREADS];
+  pthread_t tid[MAX_THREADS];
+  base.start = now_s();
+  base.step = threads;
+  for (long t = 0; t < threads; t++) {
+    s[t] = base;
+    s[t].first = t;
+    s[t].pps = (double)pps / (double)threads;
+    if (base.packets > 0) s[t].packets = base.packets / threads + (t < base.packets % threads ? 1 : 0);
+    if (s[t].packets == 0 && base.packets > 0) { s[t].sent = 0; tid[t] = 0; continue; }
+    if (pthread_create(&tid[t], NULL, send_loop, &s[t]) != 0) { perror("pthread_create"); return 1; }
+  }
+  long long sent = 0;
+  int failed = 0;
+  for (long t = 0; t < threads; t++) {
+    if (tid[t]) pthread_join(tid[t], NULL);
+    sent += s[t].sent;
+    failed |= s[t].failed;
+  }
+  if (failed) return 1;
+  printf("{\"sent\":%lld,\"seconds\":%.6f}\n", sent, now_s() - base.start);
   return 0;
 }

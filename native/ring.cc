@@ -95,6 +95,12 @@ uint8_t* PacketRing::tx_acquire(uint32_t* cap) {
   auto* h = reinterpret_cast<tpacket3_hdr*>(tx_ + tx_next_ * tx_frame_size_);
   uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
   if (st == TP_STATUS_WRONG_FORMAT) st = TP_STATUS_AVAILABLE;  // the kernel refused it: reuse
+  if (st != TP_STATUS_AVAILABLE && tx_queued_) {
+    // Full of frames not yet handed over: a send takes them (an RX block holds more than the ring).
+    tx_kick();
+    st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+    if (st == TP_STATUS_WRONG_FORMAT) st = TP_STATUS_AVAILABLE;
+  }
   if (st != TP_STATUS_AVAILABLE) return nullptr;
   *cap = tx_capacity();
   return reinterpret_cast<uint8_t*>(h) + kTxDataOff;
@@ -107,7 +113,8 @@ void PacketRing::tx_commit(uint32_t len) {
   h->tp_next_offset = 0;
   __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
   tx_next_ = (tx_next_ + 1) % tx_frames_;
-  ++tx_queued_;
+  // A batch leaves without waiting for the end of the RX block.
+  if (++tx_queued_ >= kTxBatch) tx_kick();
 }
 
 uint32_t PacketRing::take_rx_drops() {

@@ -43,6 +43,7 @@ class PacketRing {
   static constexpr size_t kRxFrameSize = 1u << 11;  // TPACKET_V3 wants one, but packs frames
   static constexpr size_t kTxBlockSize = 1u << 17;
   static constexpr size_t kTxBlocks = 8;
+  static constexpr uint32_t kTxBatch = 64;  // frames queued per send
 
   size_t tx_frame_size_ = 1u << 11;
   size_t tx_frames_ = 0;

@@ -149,7 +149,15 @@ void Workers::run_xsk_worker(std::vector<XskSocket*> sockets, WorkerSlot* w) {
           uint8_t* frame = s->data(d->addr);
           auto verdict = dp_.process(*w, frame, d->len, now, false, *snap, max_len);
           uint32_t t = 0;
-          if (verdict == Dataplane::V_FORWARD && xsk_ring_prod__reserve(&s->tx, 1, &t) == 1) {
+          bool room = verdict == Dataplane::V_FORWARD && xsk_ring_prod__reserve(&s->tx, 1, &t) == 1;
+          if (verdict == Dataplane::V_FORWARD && !room) {
+            // Full: what is reserved goes now, and the kernel's send makes room.
+            if (sent) xsk_ring_prod__submit(&s->tx, sent);
+            sent = 0;
+            sendto(s->fd(), nullptr, 0, MSG_DONTWAIT, nullptr, 0);
+            room = xsk_ring_prod__reserve(&s->tx, 1, &t) == 1;
+          }
+          if (room) {
             // The frame leaves from where it arrived: no copy.
             xdp_desc* out = xsk_ring_prod__tx_desc(&s->tx, t);
             out->addr = d->addr;

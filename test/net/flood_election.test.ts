@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Capture } from '../../src/lab/capture';
-import { run } from '../../src/lab/exec';
 import { useHaLab, VRID } from '../../src/lab/ha';
-import { ROOT } from '../../src/lab/pivsd';
 import { IFACE } from '../../src/lab/topology';
 import type { DropCounts } from '../../src/dataplane/types';
+import { buildGen } from '../../bench/gen';
 
 const FLOOD_SECONDS = 10;
 const VIRTUAL_MAC = `00:00:5e:00:01:${VRID.toString(16).padStart(2, '0')}`;
@@ -22,7 +21,7 @@ describe('the election under an ARP and ICMP flood', { timeout: 180_000 }, () =>
     const l = get();
     const t = l.t;
     const gen = join(t.runDir, 'gen');
-    await run('gcc', ['-O2', '-Wall', '-o', gen, join(ROOT, 'bench', 'gen.c')], { timeoutMs: 60_000 });
+    await buildGen(gen);
     const fromB = await Capture.start(t, l.host('b'), `ip proto 112 and src ${l.host('b').address}`);
     const fromA = await Capture.start(t, l.host('a'), `ip proto 112 and src ${l.host('a').address}`);
     // The flooders run niced: on this lab's two cores they share the CPU with both directors,

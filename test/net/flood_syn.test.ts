@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run, waitFor } from '../../src/lab/exec';
-import { ROOT, statusDocument } from '../../src/lab/pivsd';
+import { waitFor } from '../../src/lab/exec';
+import { statusDocument } from '../../src/lab/pivsd';
 import { fetchNames, useLab } from '../../src/lab/testing';
 import { IFACE } from '../../src/lab/topology';
+import { buildGen } from '../../bench/gen';
 
 const TABLE = 65536;
 const FLOOD_SECONDS = 15;
@@ -43,7 +44,7 @@ describe('a spoofed SYN flood', { timeout: 240_000 }, () => {
     const { t, pivsd } = lab();
     await pivsd.waitReady();
     const gen = join(t.runDir, 'gen');
-    await run('gcc', ['-O2', '-Wall', '-o', gen, join(ROOT, 'bench', 'gen.c')], { timeoutMs: 60_000 });
+    await buildGen(gen);
     const url = `http://${t.vip}/`;
 
     // The flooder runs niced: on this lab's two cores it shares the CPU with the director, where a
