@@ -161,8 +161,8 @@ WorkerSlot* Workers::attach_slot(std::string* err) {
 
 void Workers::run_worker(PacketRing* ring, WorkerSlot* w) {
   FrameTally& counters = w->frames;
-  // A frame is looked at (and rewritten) in a copy: a free TX frame when it fits, else scratch,
-  // which holds any frame an RX block can, plus the 802.1Q tag put back.
+  // An untagged frame is looked at where it lies; a tagged one in a copy with its tag back in: a
+  // free TX frame when it fits, else scratch, which holds any frame an RX block can, plus the tag.
   std::vector<uint8_t> scratch(PacketRing::kMaxRxFrame + 4);
   // What may leave: the MTU with Ethernet and 802.1Q headers (frames GRO/GSO merged past it, when
   // those could not be turned off, are dropped as too big), and what a TX frame holds.
@@ -197,7 +197,7 @@ void Workers::run_worker(PacketRing* ring, WorkerSlot* w) {
         ++asked;
       }
       auto* next = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(h) + h->tp_next_offset);
-      const uint8_t* data = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
+      uint8_t* data = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
       uint32_t len = h->tp_snaplen;
       const auto* sll = reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<uint8_t*>(h) +
                                                              TPACKET_ALIGN(sizeof(tpacket3_hdr)));
@@ -213,6 +213,24 @@ void Workers::run_worker(PacketRing* ring, WorkerSlot* w) {
         h = next;
         continue;
       }
+      bool csum = h->tp_status & TP_STATUS_CSUMNOTREADY;
+      if (!vlan) {
+        // Parsed and rewritten where it lies in the RX block: only a frame that is forwarded is copied.
+        if (dp_.process(*w, data, len, now, csum, *snap, max_len) == Dataplane::V_FORWARD) {
+          uint32_t cap = 0;
+          uint8_t* out = ring->tx_acquire(&cap);
+          if (out) {
+            std::memcpy(out, data, len);
+            ring->tx_commit(len);
+          } else {
+            counters.tx -= 1;
+            counters.drop(DROP_TX_RING_FULL);
+          }
+        }
+        h = next;
+        continue;
+      }
+      // A tagged frame is looked at with its tag back in (the control plane sees the VLAN too).
       uint32_t cap = 0;
       uint8_t* out = out_len <= max_len ? ring->tx_acquire(&cap) : nullptr;
       bool to_ring = out != nullptr;
@@ -231,7 +249,6 @@ void Workers::run_worker(PacketRing* ring, WorkerSlot* w) {
       } else {
         std::memcpy(out, data, len);
       }
-      bool csum = h->tp_status & TP_STATUS_CSUMNOTREADY;
       auto verdict = dp_.process(*w, out, out_len, now, csum, *snap, max_len);
       if (verdict == Dataplane::V_FORWARD) {
         if (to_ring) {
