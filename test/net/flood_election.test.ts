@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Capture } from '../../src/lab/capture';
+import { Capture } from '../support/capture';
 import { run } from '../../src/lab/exec';
-import { useHaLab, VRID } from '../../src/lab/ha';
+import { useHaLab, VRID } from '../support/ha';
 import { ROOT } from '../../src/lab/pivsd';
 import { IFACE } from '../../src/lab/topology';
 import type { DropCounts } from '../../src/dataplane/types';

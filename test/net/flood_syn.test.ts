@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { run, waitFor } from '../../src/lab/exec';
 import { ROOT, statusDocument } from '../../src/lab/pivsd';
-import { fetchNames, useLab } from '../../src/lab/testing';
+import { fetchNames, useLab } from '../support/testing';
 import { IFACE } from '../../src/lab/topology';
 
 const TABLE = 65536;
