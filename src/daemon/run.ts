@@ -2,23 +2,24 @@
 // ARP; tests can pass fakes.
 import type { Logger } from 'pino';
 import { loadConfigFile, parseConfig, type Config, type ValidateOptions } from '../config';
+import { DEFAULT_STATUS } from '../config/model';
 import { Director, type AddressListener } from '../control/director';
 import { handleRequest } from '../control/dispatch';
 import { startControlServer, type ControlServer } from '../control/server';
 import { resolveSocketPath } from '../control/socket-path';
 import type { Dataplane, DataplaneOptions } from '../dataplane/types';
-import type { DaemonOptions } from './options';
-import { DEFAULT_STATUS } from '../config/model';
 import { daemonSources, linkStatus, startTime, vrrpStatus, type StatusServer, type StatusServerOptions } from '../status';
+import type { DaemonOptions } from './options';
 // HA transport (issue 3, sync/heartbeat): see the block after director.startRates().
-import { startHeartbeat, type HeartbeatService } from '../heartbeat';
-import { sequenceReservation, startSync, type SyncService } from '../sync';
-import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
-import { reloadConfig, type ReloadOutcome } from './reload';
-import { HealthMonitor, notifier } from '../health';
 import { startAgentListener } from '../agent/listener';
 import type { AgentReceiver } from '../agent/receiver';
+import { HealthMonitor, notifier } from '../health';
+import { startHeartbeat, type HeartbeatService } from '../heartbeat';
 import { startLinks, ipAddressMover, type LinkService, type LinkFollower, type LinkServiceOptions } from '../link';
+import { startSync, type SyncService } from '../sync';
+import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
+import { reloadConfig, type ReloadOutcome } from './reload';
+import { sequenceReservation } from './sequences';
 
 export interface DaemonDeps {
   openDataplane(options: DataplaneOptions): Dataplane;
