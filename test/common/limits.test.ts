@@ -33,13 +33,22 @@ test('isPrime', () => {
   assert.deepEqual([1, 2, 3, 4, 65535, 65537, 1048573, 1048575].map(isPrime), [false, true, true, false, false, true, true, false]);
 });
 
-for (const n of [CONN_TABLE_SIZE.min - 1, CONN_TABLE_SIZE.max + 1]) {
-  test(`connTableSize ${n} is refused by the config and the dataplane in the same words`, () => {
-    const problem = connTableSizeProblem(n);
-    assert.ok(problem !== undefined);
-    assert.equal(configError(`connTableSize: ${n}`), `config: director.connTableSize: ${problem}`);
-    assert.equal(dataplaneError({ connTableSize: n }), `connTableSize: ${problem}.`);
-  });
+// For mhTableSize: 2 is prime but below the addon's 3, 1048583 the first prime above its 1048573,
+// 65535 not prime.
+const refused = [
+  { setting: 'connTableSize', problem: connTableSizeProblem, values: [CONN_TABLE_SIZE.min - 1, CONN_TABLE_SIZE.max + 1] },
+  { setting: 'mhTableSize', problem: mhTableSizeProblem, values: [2, 1_048_583, 65535] },
+] as const;
+
+for (const { setting, problem, values } of refused) {
+  for (const n of values) {
+    test(`${setting} ${n} is refused by the config and the dataplane in the same words`, () => {
+      const why = problem(n);
+      assert.ok(why !== undefined);
+      assert.equal(configError(`${setting}: ${n}`), `config: director.${setting}: ${why}`);
+      assert.equal(dataplaneError({ [setting]: n }), `${setting}: ${why}.`);
+    });
+  }
 }
 
 test('the bounds of connTableSize are accepted by the config, the smallest by the dataplane too', () => {
@@ -48,16 +57,6 @@ test('the bounds of connTableSize are accepted by the config, the smallest by th
   }
   openDataplane({ interface: null, workers: 1, connTableSize: CONN_TABLE_SIZE.min, mhTableSize: 65537 }).close();
 });
-
-// 2 is prime but below the addon's 3; 1048583 is the first prime above its 1048573; 65535 is not prime.
-for (const n of [2, 1_048_583, 65535]) {
-  test(`mhTableSize ${n} is refused by the config and the dataplane in the same words`, () => {
-    const problem = mhTableSizeProblem(n);
-    assert.ok(problem !== undefined);
-    assert.equal(configError(`mhTableSize: ${n}`), `config: director.mhTableSize: ${problem}`);
-    assert.equal(dataplaneError({ mhTableSize: n }), `mhTableSize: ${problem}.`);
-  });
-}
 
 test('the bounds of mhTableSize are accepted by the config and the dataplane', () => {
   for (const n of [MH_TABLE_SIZE.min, MH_TABLE_SIZE.max]) {
