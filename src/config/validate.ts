@@ -5,6 +5,7 @@ import { fail } from './errors';
 import {
   keyText, normaliseAddress, normaliseRealServer, normaliseSettings, type RawRealServer, type RawServiceSettings,
 } from './items';
+import { realServerKey } from './address';
 import { validateAgentSection, type RawAgentSection } from './agent_section';
 import { directorName, validateHeartbeat, validateSync, type RawHeartbeat, type RawSync } from './ha_section';
 import { normaliseRealHealth, normaliseServiceHealth, type RawHealthCheck, type RawServiceHealth } from './health';
@@ -69,7 +70,7 @@ export function validateConfig(doc: unknown, options: ValidateOptions = {}): Con
       return check === undefined ? real : { ...real, healthCheck: check };
     });
     realServers.forEach((r, j) => {
-      const first = realServers.findIndex((o) => o.address === r.address && o.port === r.port);
+      const first = realServers.findIndex((o) => realServerKey(o) === realServerKey(r));
       if (first !== j) {
         fail(`${path}.realServers[${j}].address`, `"${r.address}" is already realServers[${first}] of this virtual service`);
       }
