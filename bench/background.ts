@@ -10,9 +10,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { VirtualService } from '../src/config/model';
 import { openDataplane } from '../src/dataplane';
-import { startBigTable } from '../src/lab/big_table';
+import { startBigTable } from '../test/support/big_table';
 import { sleep } from '../src/lab/exec';
-import { HaLab } from '../src/lab/ha';
+import { HaLab } from '../test/support/ha';
 import { median } from './failover';
 
 const ENTRIES = 1_000_000;

@@ -11,10 +11,10 @@
 // The target the failover tests only log, forwarding within Master_Down_Interval + 50 ms of the
 // kill, is counted here. Full run: 3 intervals x 10 trials x (pivs + keepalived), about 7 minutes.
 import { sleep } from '../src/lab/exec';
-import { Capture } from '../src/lab/capture';
-import { HaLab, UDP_PROBE_PORT, VRID, masterDownIntervalMs } from '../src/lab/ha';
-import { startKeepalived, type Keepalived } from '../src/lab/keepalived';
-import { StreamRun, lostConnections, startProbe } from '../src/lab/streams';
+import { Capture } from '../test/support/capture';
+import { HaLab, UDP_PROBE_PORT, VRID, masterDownIntervalMs } from '../test/support/ha';
+import { startKeepalived, type Keepalived } from '../test/support/keepalived';
+import { StreamRun, lostConnections, startProbe } from '../test/support/streams';
 
 /** The issue asks for a median over at least 10 trials per advert interval. */
 const TRIALS = 10;

@@ -10,7 +10,7 @@ import type { LinksResult } from '../src/control/protocol';
 import { controlRequest } from '../src/lab/control_client';
 import { run, sleep, waitFor } from '../src/lab/exec';
 import { startPivsd, startRealServers } from '../src/lab/pivsd';
-import { StreamRun, lostConnections } from '../src/lab/streams';
+import { StreamRun, lostConnections } from '../test/support/streams';
 import { Topology } from '../src/lab/topology';
 import { CARRIER_POLL_MS } from '../src/vrrp/track';
 import { median } from './failover';

@@ -7,7 +7,7 @@
 //  6  weight               2    36  address (16 bytes; IPv4 in the first 4)
 //  8  seq                  8    52  HMAC-SHA256          32
 // 16  time (ms, epoch)     8    84  end
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacMatches, hmacSha256 } from '../common/hmac';
 import { addressBytes, familyOf, ipv4FromBytes, ipv6FromBytes } from '../config/address';
 
 export const REPORT_MAGIC = Buffer.from('PVAG', 'ascii');
@@ -48,7 +48,7 @@ export function encodeReport(report: LoadReport, key: string | Buffer): Buffer {
   out.writeDoubleBE(report.loadIndex, 24);
   out[32] = family;
   addressBytes(report.address).copy(out, 36);
-  mac(out.subarray(0, SIGNED_LENGTH), key).copy(out, SIGNED_LENGTH);
+  hmacSha256(key, out.subarray(0, SIGNED_LENGTH)).copy(out, SIGNED_LENGTH);
   return out;
 }
 
@@ -68,7 +68,7 @@ export function decodeReport(buf: Buffer, key: string | Buffer): DecodeResult {
   if (!buf.subarray(0, 4).equals(REPORT_MAGIC)) return { ok: false, reason: 'not a pivs-agent report' };
   if (buf[4] !== REPORT_VERSION) return { ok: false, reason: `version ${buf[4]}, not ${REPORT_VERSION}` };
   // The MAC is checked before any field is believed.
-  if (!timingSafeEqual(mac(buf.subarray(0, SIGNED_LENGTH), key), buf.subarray(SIGNED_LENGTH))) {
+  if (!hmacMatches(key, buf.subarray(0, SIGNED_LENGTH), buf.subarray(SIGNED_LENGTH))) {
     return { ok: false, reason: 'bad HMAC (wrong key or altered report)' };
   }
   const flags = buf[5];
@@ -90,6 +90,3 @@ export function decodeReport(buf: Buffer, key: string | Buffer): DecodeResult {
   return { ok: true, report };
 }
 
-function mac(data: Buffer, key: string | Buffer): Buffer {
-  return createHmac('sha256', key).update(data).digest();
-}

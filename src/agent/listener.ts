@@ -1,9 +1,9 @@
 // The UDP socket and timer around AgentReceiver (pivsd's `agent:` section).
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
+import { onDoubling } from '../common/rejection_log';
 import { familyOf } from '../config/address';
 import { AgentReceiver, type AgentReceiverDeps } from './receiver';
-import { onDoubling } from '../sync/rejection_log';
 
 export interface AgentListener {
   readonly receiver: AgentReceiver;

@@ -5,16 +5,17 @@
 // dynamicWeights: true ("agent-managed"), per service, so the same address in a service without
 // either keeps its configured weight and is never made quiescent by an agent.
 import type { Logger } from 'pino';
+import { systemClock, wallTimeOf, type Clock } from '../common/clock';
+import { RejectionLog } from '../common/rejection_log';
+import { isReplay, REPLAY_WINDOW_SIZE, ReplayWindow } from '../common/replay_window';
+import { canonicalAddress } from '../config/address';
 import type { AgentSettings, VirtualService, VirtualServiceKey } from '../config/model';
-import type { AgentState, ListResult } from '../control/protocol';
+import type { ListResult } from '../control/protocol';
 import type { RealAvailability, RealTarget } from '../control/weights';
 import type { Dataplane } from '../dataplane/types';
-import { systemClock, wallTimeOf, type Clock } from '../arp/clock';
-import { canonicalAddress } from '../config/address';
-import { RejectionLog } from '../sync/rejection_log';
-import { isReplay, REPLAY_WINDOW_SIZE, ReplayWindow } from '../sync/replay_window';
 import { decodeReport } from './codec';
 import { dynamicWeightOf } from './dynamic_weight';
+import type { AgentState } from './state';
 
 /** What the receiver needs of control/'s Director. */
 export interface AgentDirector {

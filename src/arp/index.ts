@@ -3,7 +3,7 @@
 export { startArp } from './service';
 export type { ArpAddresses } from './service';
 export type { ArpService, ArpOptions, ArpCounters } from './service';
-export type { Clock } from './clock';
+export type { Clock } from '../common/clock';
 export type { ResolverTiming } from './resolver';
 export { gratuitousArpFrame } from './arp_codec';
 export { unsolicitedAdvertisementFrame } from './nd_codec';

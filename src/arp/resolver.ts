@@ -7,10 +7,10 @@
 // ARP) teaches nothing but starts that check at once, with quick probes, so a real move is followed
 // in under a second and a forged one costs a few probes. Static neighbours are never asked about.
 import type { Logger } from 'pino';
-import { arpRequestFrame } from './arp_codec';
-import { Clock } from './clock';
-import { BROADCAST_MAC, ETHERTYPE_IPV6, encodeEthernet } from './ethernet';
+import { Clock } from '../common/clock';
 import { type Family, canonicalAddress } from '../config/address';
+import { arpRequestFrame } from './arp_codec';
+import { BROADCAST_MAC, ETHERTYPE_IPV6, encodeEthernet } from './ethernet';
 import { ND_NEIGHBOR_SOLICIT, UNSPECIFIED_ADDRESS, icmpv6Packet, multicastMac, solicitedNodeAddress } from './nd_codec';
 import { InterfaceAddresses, ipv4SourceFor, ipv6SourceFor } from './source_address';
 

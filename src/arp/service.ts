@@ -1,16 +1,16 @@
 // Wires the codecs, the responder and the resolver to the dataplane.
 import os from 'node:os';
 import type { Logger } from 'pino';
+import { Clock, systemClock } from '../common/clock';
+import { canonicalAddress } from '../config/address';
 import type { Dataplane } from '../dataplane/types';
-import { Clock, systemClock } from './clock';
+import { gratuitousArpFrame } from './arp_codec';
 import { decodeControlFrame } from './control_frame';
 import { MalformedPacketError } from './errors';
-import { canonicalAddress } from '../config/address';
-import { answer, bindingOf, hintOf } from './responder';
-import { DEFAULT_TIMING, Resolver, ResolverTiming, type StaticNeighbour } from './resolver';
-import { InterfaceAddresses } from './source_address';
-import { gratuitousArpFrame } from './arp_codec';
 import { unsolicitedAdvertisementFrame } from './nd_codec';
+import { DEFAULT_TIMING, Resolver, ResolverTiming, type StaticNeighbour } from './resolver';
+import { answer, bindingOf, hintOf } from './responder';
+import { InterfaceAddresses } from './source_address';
 
 /** Gratuitous ARPs per address when the active link changes (keepalived's garp_master_repeat). */
 export const GARP_BURST = 3;

@@ -106,3 +106,11 @@ export function canonicalAddress(text: string): ParsedAddress {
   if (parsed === null) throw new TypeError(`"${text}" is not an IPv4 or IPv6 address.`);
   return parsed;
 }
+
+/**
+ * Which real servers of a virtual service are one: the same address, however it is written, and
+ * port. The config file, pivsadm's commands and the dataplane all refuse a second one by this.
+ */
+export function realServerKey(r: { address: string; port: number }): string {
+  return `${parseAddress(r.address)?.address ?? r.address} ${r.port}`;
+}

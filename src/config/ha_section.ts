@@ -1,18 +1,19 @@
 // Validation of the `sync:` and `heartbeat:` sections. The schema (HA_SCHEMAS) has checked the
 // shape; this fills defaults and checks addresses, names and cross-field rules.
 import { isIPv4 } from 'node:net';
-import { MAX_HEARTBEAT_LINKS } from '../heartbeat/codec';
+import os from 'node:os';
+import { MAX_HEARTBEAT_LINKS } from '../common/limits';
+import { DIRECTOR_NAME_RULE, INTERFACE_NAME_PATTERN, isDirectorName } from '../common/names';
 import { fail } from './errors';
 import {
   DEFAULT_HEARTBEAT_PORT, DEFAULT_MAX_INSTALLED_SHARE, DEFAULT_SYNC_GROUP, DEFAULT_SYNC_PORT,
   type HeartbeatSettings, type SyncSettings,
 } from './ha_model';
+import type { Config } from './model';
 
-/** Director names travel in sync trailers and heartbeats. */
-export const DIRECTOR_NAME_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
 export const MIN_HA_KEY_LENGTH = 16;
 
-const iface = { type: 'string', minLength: 1, maxLength: 15 };
+const iface = { type: 'string', pattern: INTERFACE_NAME_PATTERN };
 const port = { type: 'integer', minimum: 1, maximum: 65535 };
 
 export const syncSchema = {
@@ -102,10 +103,15 @@ function key(text: string, path: string): string {
 }
 
 /** A director name given in the file, or the host name made to fit. */
+/** The name this director signs sync and heartbeat datagrams with. */
+export function haName(config: Config): string {
+  return directorName(config.director.name, os.hostname());
+}
+
 export function directorName(configured: string | undefined, hostname: string): string {
   if (configured !== undefined) {
-    if (!DIRECTOR_NAME_PATTERN.test(configured)) {
-      fail('director.name', `"${configured}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
+    if (!isDirectorName(configured)) {
+      fail('director.name', `"${configured}" must be ${DIRECTOR_NAME_RULE}`);
     }
     return configured;
   }
@@ -150,12 +156,12 @@ export function validateHeartbeat(raw: RawHeartbeat): HeartbeatSettings {
     fail('heartbeat.links', `has ${raw.links.length} links; a heartbeat can report at most ${MAX_HEARTBEAT_LINKS}`);
   }
   const links = raw.links.map((l, i) => {
-    if (!DIRECTOR_NAME_PATTERN.test(l.name)) fail(`heartbeat.links[${i}].name`, `"${l.name}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
+    if (!isDirectorName(l.name)) fail(`heartbeat.links[${i}].name`, `"${l.name}" must be ${DIRECTOR_NAME_RULE}`);
     if (raw.links.findIndex((o) => o.name === l.name) !== i) fail(`heartbeat.links[${i}].name`, `"${l.name}" is the name of an earlier link`);
     return { name: l.name, interface: l.interface ?? null, localAddress: ipv4(l.localAddress, `heartbeat.links[${i}].localAddress`) };
   });
   const peers = raw.peers.map((p, i) => {
-    if (!DIRECTOR_NAME_PATTERN.test(p.name)) fail(`heartbeat.peers[${i}].name`, `"${p.name}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -`);
+    if (!isDirectorName(p.name)) fail(`heartbeat.peers[${i}].name`, `"${p.name}" must be ${DIRECTOR_NAME_RULE}`);
     if (raw.peers.findIndex((o) => o.name === p.name) !== i) fail(`heartbeat.peers[${i}].name`, `"${p.name}" is the name of an earlier peer`);
     if (p.addresses.length !== links.length) {
       fail(`heartbeat.peers[${i}].addresses`, `has ${p.addresses.length} addresses for ${links.length} links; give one per link, in the order of heartbeat.links`);

@@ -1,10 +1,11 @@
 // Shape of the YAML config file (JSON Schema, checked with ajv). Rules a schema cannot say
 // (address syntax, primes, duplicates, cross-field rules) live in validate.ts.
-import { DATAPLANE_BACKENDS, SCHED_FLAGS, SCHEDULERS } from './model';
-import { healthCheckSchema, serviceHealthProperties } from './health_schema';
+import { INTERFACE_NAME_PATTERN } from '../common/names';
 import { heartbeatSchema, syncSchema } from './ha_section';
-import { vrrpSchema } from './vrrp_schema';
+import { healthCheckSchema, serviceHealthProperties } from './health_schema';
+import { DATAPLANE_BACKENDS, SCHED_FLAGS, SCHEDULERS } from './model';
 import { snmpSchema } from './snmp_section';
+import { vrrpSchema } from './vrrp_schema';
 
 /** Largest value (seconds) whose milliseconds still fit a signed 32-bit integer. */
 export const MAX_SECONDS = 2147483;
@@ -97,19 +98,18 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        // Linux interface names: at most 15 bytes, no slash, colon or whitespace.
-        interface: { type: 'string', pattern: '^[^\\s/:]{1,15}$' },
+        interface: { type: 'string', pattern: INTERFACE_NAME_PATTERN },
         workers: { type: 'integer', minimum: 1, maximum: 64 },
         dataplane: { enum: [...DATAPLANE_BACKENDS] },
-        // The dataplane's own bounds: fewer than 16 entries is no table.
-        connTableSize: { type: 'integer', minimum: 16, maximum: 67108864 },
-        mhTableSize: { type: 'integer', minimum: 2, maximum: 1048576 },
+        // Their bounds are the dataplane's (common/limits.ts), checked in validate.ts.
+        connTableSize: { type: 'integer' },
+        mhTableSize: { type: 'integer' },
         name: { type: 'string' },
         links: {
           type: 'array', minItems: 1, maxItems: 8,
           items: {
             type: 'object', additionalProperties: false, required: ['interface'],
-            properties: { interface: { type: 'string', pattern: '^[^\\s/:]{1,15}$' } },
+            properties: { interface: { type: 'string', pattern: INTERFACE_NAME_PATTERN } },
           },
         },
         holdDownMs: { type: 'integer', minimum: 0, maximum: 3600000 },

@@ -1,5 +1,6 @@
 // Runs the JSON schemas and turns ajv's first complaint into one sentence with a field path.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { INTERFACE_NAME_PATTERN, INTERFACE_NAME_RULE } from '../common/names';
 import { fail } from './errors';
 import { configSchema, realServerSchema, serviceSettingsSchema } from './schema';
 
@@ -53,7 +54,9 @@ function describe(err: ErrorObject): string {
     case 'maximum':
       return `${value} is above the maximum ${String(err.params.limit)}`;
     case 'pattern':
-      return `${value} is not a Linux interface name (1 to 15 characters, no "/", ":" or spaces)`;
+      return err.params.pattern === INTERFACE_NAME_PATTERN
+        ? `${value} is not a Linux interface name (${INTERFACE_NAME_RULE})`
+        : `${value} is not in the expected form (${String(err.params.pattern)})`;
     case 'uniqueItems': {
       const list = err.data as unknown[];
       return `${describeValue(list[Number(err.params.j)])} is listed twice`;

@@ -1,19 +1,21 @@
 // Whole-file validation: shape, then every item, then cross-item rules; the first problem found
 // refuses the whole file.
+import { connTableSizeProblem, mhTableSizeProblem } from '../common/limits';
 import { fail } from './errors';
 import {
   keyText, normaliseAddress, normaliseRealServer, normaliseSettings, type RawRealServer, type RawServiceSettings,
 } from './items';
-import { DEFAULT_TIMEOUTS, type Config, type DataplaneBackend, type DirectorSettings, type VirtualService } from './model';
-import { checkShape } from './shape';
-import { normaliseRealHealth, normaliseServiceHealth, type RawHealthCheck, type RawServiceHealth } from './health';
-import { validateStatus, type RawStatus } from './status';
+import { realServerKey } from './address';
 import { validateAgentSection, type RawAgentSection } from './agent_section';
-import { uncoveredVirtualAddress, validateVrrp, type RawVrrp } from './vrrp';
 import { directorName, validateHeartbeat, validateSync, type RawHeartbeat, type RawSync } from './ha_section';
-import { validateSnmp, type RawSnmp } from './snmp_section';
-import { DEFAULT_LINK_HOLD_DOWN_MS } from './model';
+import { normaliseRealHealth, normaliseServiceHealth, type RawHealthCheck, type RawServiceHealth } from './health';
 import { linksInterface } from './link_section';
+import { DEFAULT_TIMEOUTS, type Config, type DataplaneBackend, type DirectorSettings, type VirtualService } from './model';
+import { DEFAULT_LINK_HOLD_DOWN_MS } from './model';
+import { checkShape } from './shape';
+import { validateSnmp, type RawSnmp } from './snmp_section';
+import { validateStatus, type RawStatus } from './status';
+import { uncoveredVirtualAddress, validateVrrp, type RawVrrp } from './vrrp';
 
 export const DEFAULT_DIRECTOR: Omit<DirectorSettings, 'interface'> = {
   workers: 1,
@@ -68,7 +70,7 @@ export function validateConfig(doc: unknown, options: ValidateOptions = {}): Con
       return check === undefined ? real : { ...real, healthCheck: check };
     });
     realServers.forEach((r, j) => {
-      const first = realServers.findIndex((o) => o.address === r.address && o.port === r.port);
+      const first = realServers.findIndex((o) => realServerKey(o) === realServerKey(r));
       if (first !== j) {
         fail(`${path}.realServers[${j}].address`, `"${r.address}" is already realServers[${first}] of this virtual service`);
       }
@@ -109,9 +111,10 @@ function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptio
   if (director.stateDirectory !== undefined && !director.stateDirectory.startsWith('/')) {
     fail('director.stateDirectory', `"${director.stateDirectory}" is not an absolute path; give one such as /var/lib/pivs`);
   }
-  if (!isPrime(director.mhTableSize)) {
-    fail('director.mhTableSize', `${director.mhTableSize} is not a prime number (Maglev needs one, e.g. 65537)`);
-  }
+  const connTableProblem = connTableSizeProblem(director.connTableSize);
+  if (connTableProblem !== undefined) fail('director.connTableSize', connTableProblem);
+  const mhTableProblem = mhTableSizeProblem(director.mhTableSize);
+  if (mhTableProblem !== undefined) fail('director.mhTableSize', mhTableProblem);
   if (director.staticNeighbours !== undefined) {
     const seen = new Set<string>();
     director.staticNeighbours = director.staticNeighbours.map((n, i) => {
@@ -127,8 +130,3 @@ function validateDirector(raw: Partial<DirectorSettings>, options: ValidateOptio
   return director;
 }
 
-export function isPrime(n: number): boolean {
-  if (n < 2) return false;
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
-  return true;
-}

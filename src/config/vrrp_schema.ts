@@ -1,5 +1,6 @@
 // JSON Schema of the `vrrp:` section. Rules a schema cannot say (address families, VRID clashes,
 // version-2 whole seconds, names that must exist) are in vrrp.ts.
+import { INTERFACE_NAME_PATTERN } from '../common/names';
 const command = { type: ['string', 'array'], items: { type: 'string' } } as const;
 const weight = { type: 'integer', minimum: -253, maximum: 253 } as const;
 const seconds = { type: 'number', minimum: 0, maximum: 86400 } as const;
@@ -16,7 +17,7 @@ const instanceSchema = {
   required: ['name', 'virtualRouterId', 'virtualAddresses'],
   properties: {
     name: { type: 'string' },
-    interface: { type: 'string', pattern: '^[^\\s/:]{1,15}$' },
+    interface: { type: 'string', pattern: INTERFACE_NAME_PATTERN },
     virtualRouterId: { type: 'integer', minimum: 1, maximum: 255 },
     priority: { type: 'integer', minimum: 1, maximum: 255 },
     advertInt: { type: 'number', minimum: 0.01, maximum: 255 },
@@ -46,7 +47,7 @@ const instanceSchema = {
             type: 'object',
             additionalProperties: false,
             required: ['name'],
-            properties: { name: { type: 'string', pattern: '^[^\\s/:]{1,15}$' }, weight },
+            properties: { name: { type: 'string', pattern: INTERFACE_NAME_PATTERN }, weight },
           },
         },
         scripts: {

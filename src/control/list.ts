@@ -1,4 +1,5 @@
 // The `list` result: the model joined with the dataplane's counters and the estimator's rates.
+import { packageRoot } from '../common/package_root';
 import type { Config, VirtualService, VirtualServiceKey } from '../config/model';
 import type { Counters, DataplaneCounters, RealServerStats, VirtualServiceStats } from '../dataplane/types';
 import type { ListResult, VirtualServiceState } from './protocol';
@@ -10,13 +11,12 @@ export const IPVS_VERSION = '1.2.1';
 export const PIVS_VERSION: string = packageVersion();
 
 /**
- * Loaded at run time from the repository root (dist/src/control/ is three levels below it):
- * importing package.json would make tsc emit a copy into dist/, which other modules would take
+ * Loaded at run time from the package root: importing package.json would make tsc emit a copy into dist/, which other modules would take
  * for the package root.
  */
 function packageVersion(): string {
   try {
-    return (require(join(__dirname, '..', '..', '..', 'package.json')) as { version: string }).version;
+    return (require(join(packageRoot(), 'package.json')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

@@ -5,7 +5,9 @@
 import type {
   Persistence, RealServer, Scheduler, SchedFlag, Timeouts, VirtualService, VirtualServiceKey,
 } from '../config/model';
+import type { AgentState } from '../agent/state';
 import type { ConnectionEntry, Counters, DropCounts } from '../dataplane/types';
+import type { HealthState } from '../health/state';
 
 export const DEFAULT_SOCKET = '/run/pivs/pivsd.sock';
 export const SOCKET_ENV = 'PIVS_SOCKET';
@@ -69,32 +71,6 @@ export interface RealServerState extends RealServer {
   health?: HealthState;
   /** Present when pivs-agent reports apply to this real server (scheduler has or dynamicWeights). */
   agent?: AgentState;
-}
-
-/** A real server's health as its checks last saw it. */
-export interface HealthState {
-  /** unknown until the first round settles it (or, without alpha, until its first success). */
-  state: 'up' | 'down' | 'unknown';
-  /** The last round: the first failing check's result, or the last check's when all passed. */
-  lastResult: { ok: boolean; checker: string; message: string; at: string } | null;
-  /** ISO 8601 time of the last change of state, null while it never changed. */
-  lastChange: string | null;
-  /** One line per configured check, e.g. "http GET /health on 198.18.0.11:80". */
-  checks: string[];
-  /** The weight a dynamic script check set, when it set one. */
-  weight?: number;
-}
-
-/** What the director last heard from a real server's pivs-agent. */
-export interface AgentState {
-  /** null until the first report arrives. */
-  loadIndex: number | null;
-  /** ISO 8601 time of the last accepted report (director's clock), null if none yet. */
-  lastReport: string | null;
-  /** false once the agent has been silent for agent.timeoutMs: the real server is quiescent. */
-  alive: boolean;
-  /** The weight the agent reported, if it reports one. */
-  weight?: number;
 }
 
 export interface VirtualServiceState extends Omit<VirtualService, 'realServers'> {

@@ -1,6 +1,7 @@
 // Pure application of control commands to a copy of the model. Nothing here touches the
 // dataplane: the caller applies the returned model whole, so a refused command (or any refused
 // command of a batch) leaves everything as it was.
+import { realServerKey } from '../config/address';
 import { uncoveredVirtualAddress } from '../config/vrrp';
 import {
   ConfigError, keyText, validateRealServer, validateServiceKey, validateServiceSettings,
@@ -95,14 +96,14 @@ class ModelIndex {
   real(service: VirtualService, address: string): number {
     let m = this.reals.get(service.realServers);
     if (m === undefined) {
-      m = new Map(service.realServers.map((r, i) => [r.address, i]));
+      m = new Map(service.realServers.map((r, i) => [realServerKey(r), i]));
       this.reals.set(service.realServers, m);
     }
-    return m.get(address) ?? -1;
+    return m.get(realServerKey({ address, port: service.port })) ?? -1;
   }
 
   addedReal(service: VirtualService, address: string): void {
-    this.reals.get(service.realServers)?.set(address, service.realServers.length - 1);
+    this.reals.get(service.realServers)?.set(realServerKey({ address, port: service.port }), service.realServers.length - 1);
   }
 
   realsChanged(service: VirtualService): void {

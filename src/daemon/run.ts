@@ -2,27 +2,31 @@
 // ARP; tests can pass fakes.
 import type { Logger } from 'pino';
 import { loadConfigFile, parseConfig, type Config, type ValidateOptions } from '../config';
+import { DEFAULT_STATUS } from '../config/model';
 import { Director, type AddressListener } from '../control/director';
 import { handleRequest } from '../control/dispatch';
 import { startControlServer, type ControlServer } from '../control/server';
 import { resolveSocketPath } from '../control/socket-path';
 import type { Dataplane, DataplaneOptions } from '../dataplane/types';
-import type { DaemonOptions } from './options';
-import { DEFAULT_STATUS } from '../config/model';
 import { daemonSources, linkStatus, startTime, vrrpStatus, type StatusServer, type StatusServerOptions } from '../status';
+import type { DaemonOptions } from './options';
 // HA transport (issue 3, sync/heartbeat): see the block after director.startRates().
-import { startHeartbeat, type HeartbeatService } from '../heartbeat';
-import { sequenceReservation, startSync, type SyncService } from '../sync';
-import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
-import { reloadConfig, type ReloadOutcome } from './reload';
-import { HealthMonitor, notifier } from '../health';
 import { startAgentListener } from '../agent/listener';
 import type { AgentReceiver } from '../agent/receiver';
+import { HealthMonitor, notifier } from '../health';
+import { startHeartbeat, type HeartbeatService } from '../heartbeat';
 import { startLinks, ipAddressMover, type LinkService, type LinkFollower, type LinkServiceOptions } from '../link';
+import { startSync, type SyncService } from '../sync';
+import { startVrrp, type VrrpService, type VirtualMacListener } from '../vrrp';
+import { reloadConfig, type ReloadOutcome } from './reload';
+import { sequenceReservation } from './sequences';
+
+export type ArpListener = AddressListener & LinkFollower & Partial<VirtualMacListener> & { close(): void };
 
 export interface DaemonDeps {
   openDataplane(options: DataplaneOptions): Dataplane;
-  startArp(opts: { dataplane: Dataplane; interface: string; logger: Logger }): AddressListener & { close(): void };
+  /** What pivsd gives the ARP service: addresses from control/, the interface from link/, virtual MACs from VRRP. */
+  startArp(opts: { dataplane: Dataplane; interface: string; logger: Logger }): ArpListener;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   /** The HTTP status server (status/); absent: none, whatever the config says (tests). */
@@ -94,7 +98,7 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
       links = await startLinks({
         links: settings.links.map((l) => l.interface), holdDownMs: settings.holdDownMs ?? 5000,
         dataplane, openedOn: settings.interface, logger, source: deps.linkSource,
-        followers: [arp as Partial<LinkFollower>].filter((f): f is LinkFollower => typeof f.setInterface === 'function'),
+        followers: arp.setInterface === undefined ? [] : [arp],
         addresses: ipAddressMover,
       });
       const started = links;
@@ -114,10 +118,9 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     // VRRP (issue 3): the election decides which virtual addresses this director answers and forwards for.
     let vrrp: VrrpService | null = null;
     if (config.vrrp !== undefined && config.vrrp.instances.length > 0) {
-      const macs = arp as Partial<VirtualMacListener>;
       vrrp = startVrrp({
         config: config.vrrp, dataplane, logger,
-        arp: { setVirtualMacs: (m) => macs.setVirtualMacs?.(m) },
+        arp: { setVirtualMacs: (m) => arp.setVirtualMacs?.(m) },
         heartbeat: heartbeat ?? undefined, gate: sync ?? undefined,
         links: links ?? undefined,
       });
@@ -161,10 +164,8 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     const server: ControlServer = await startControlServer({
       path: socket, logger, handle: (request) => {
         // The links query (link/) is answered here: control/ knows only the director's table.
-        const r = request as { id?: unknown; method?: unknown } | null;
-        if (r !== null && typeof r === 'object' && r.method === 'links' && typeof r.id === 'number') {
-          return { id: r.id, result: links === null ? null : links.status() };
-        }
+        const id = linksQueryId(request);
+        if (id !== undefined) return { id, result: links === null ? null : links.status() };
         const response = handleRequest(director, request);
         health.update(director.config);
         return response;
@@ -198,4 +199,10 @@ export async function startDaemon(opts: DaemonOptions, deps: DaemonDeps): Promis
     for (const step of undo) step();
     throw e;
   }
+}
+
+/** The id of a `links` query, which pivsd answers itself; undefined for any other request. */
+function linksQueryId(request: unknown): number | undefined {
+  if (typeof request !== 'object' || request === null || !('method' in request) || !('id' in request)) return undefined;
+  return request.method === 'links' && typeof request.id === 'number' ? request.id : undefined;
 }

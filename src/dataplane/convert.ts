@@ -1,6 +1,6 @@
 // Text <-> the forms the addon takes: addresses as 16-byte Buffers, MACs as 48-bit numbers,
 // schedulers and flags as native/contract.h's ids and bits. Every check that keeps bad input away from C++ lives here.
-import { addressBytes, familyOf, ipv4FromBytes, ipv6FromBytes } from '../config/address';
+import { addressBytes, familyOf, ipv4FromBytes, ipv6FromBytes, realServerKey } from '../config/address';
 import type { ConnPolicy, Protocol, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
 import { POLICY_BITS, SCHED_FLAG_BITS, SCHEDULER_IDS } from './contract';
 import type { NativePolicy, NativeServiceKey, NativeServiceSpec } from './native';
@@ -154,7 +154,7 @@ export function toNativeServices(services: readonly VirtualService[]): NativeSer
       }
       const port = integer(r.port, 0, 65535, `${label} real server ${r.address} port`);
       if (r.forward !== 'dr') throw new RangeError(`${label} real server ${r.address}: only direct routing ("dr") is supported.`);
-      const rk = `${addr.toString('hex')}/${port}`;
+      const rk = realServerKey({ address: r.address, port });
       if (realKeys.has(rk)) throw new RangeError(`${label} lists real server ${r.address}:${port} twice.`);
       realKeys.add(rk);
       return {

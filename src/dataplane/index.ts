@@ -1,5 +1,7 @@
 // openDataplane(): the typed face of the C++ fast path. Arguments are checked and converted here
 // (TypeError/RangeError with one sentence, nothing changed on error) so the addon can trust them.
+import { connTableSizeProblem, mhTableSizeProblem } from '../common/limits';
+import { INTERFACE_NAME_RULE, isInterfaceName } from '../common/names';
 import { DATAPLANE_BACKENDS, type ConnPolicy, type Timeouts, type VirtualService, type VirtualServiceKey } from '../config/model';
 import type {
   ConnectionEntry,
@@ -36,13 +38,12 @@ export const MAX_LISTED_CONNECTIONS = 1 << 20;
 /** connectionPage()'s default and largest page. */
 export const CONNECTION_PAGE = 1024;
 const MAX_CONNECTION_PAGE = 65536;
-const MAX_CONN_TABLE = 1 << 28;
 const MAX_WORKERS = 64;
 
 function checkOptions(o: DataplaneOptions): void {
   if (typeof o !== 'object' || o === null) throw new TypeError('Dataplane options must be an object.');
-  if (o.interface !== null && (typeof o.interface !== 'string' || o.interface === '' || o.interface.length > 15)) {
-    throw new TypeError('The dataplane interface must be an interface name (1-15 characters) or null.');
+  if (o.interface !== null && !isInterfaceName(o.interface)) {
+    throw new TypeError(`The dataplane interface must be null or an interface name (${INTERFACE_NAME_RULE}).`);
   }
   if (o.backend !== undefined && !(DATAPLANE_BACKENDS as readonly string[]).includes(o.backend)) {
     throw new TypeError(`The dataplane backend must be one of ${DATAPLANE_BACKENDS.join(', ')}.`);
@@ -50,21 +51,13 @@ function checkOptions(o: DataplaneOptions): void {
   if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > MAX_WORKERS) {
     throw new RangeError(`Dataplane workers must be an integer between 1 and ${MAX_WORKERS}.`);
   }
-  if (!Number.isInteger(o.connTableSize) || o.connTableSize < 16 || o.connTableSize > MAX_CONN_TABLE) {
-    throw new RangeError(`The connection table size must be an integer between 16 and ${MAX_CONN_TABLE}.`);
-  }
+  const connTableProblem = connTableSizeProblem(o.connTableSize);
+  if (connTableProblem !== undefined) throw new RangeError(`connTableSize: ${connTableProblem}.`);
   if (o.stateDir !== undefined && o.stateDir !== null && (typeof o.stateDir !== 'string' || !o.stateDir.startsWith('/'))) {
     throw new TypeError('The dataplane state directory must be an absolute path or null.');
   }
-  if (!Number.isInteger(o.mhTableSize) || o.mhTableSize < 2 || o.mhTableSize > 0xffffff || !isPrime(o.mhTableSize)) {
-    throw new RangeError('The Maglev table size must be a prime number (65537 is the default).');
-  }
-}
-
-function isPrime(n: number): boolean {
-  if (n < 2) return false;
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
-  return true;
+  const mhTableProblem = mhTableSizeProblem(o.mhTableSize);
+  if (mhTableProblem !== undefined) throw new RangeError(`mhTableSize: ${mhTableProblem}.`);
 }
 
 function counters(c: NativeCounters) {
@@ -125,8 +118,8 @@ class NativeBackedDataplane implements Dataplane {
 
   setInterface(name: string): void {
     this.checkOpen();
-    if (typeof name !== 'string' || !/^[^\s/]{1,15}$/.test(name)) {
-      throw new TypeError('setInterface() takes an interface name (1 to 15 characters, no spaces or slashes).');
+    if (!isInterfaceName(name)) {
+      throw new TypeError(`setInterface() takes an interface name (${INTERFACE_NAME_RULE}).`);
     }
     this.native.setInterface(name, this.workers);
     this.mac = numberToMac(this.native.mac);

@@ -1,9 +1,9 @@
 // The raw addon as JS sees it. This is the only file that loads build/Release/pivs_native.node;
 // everything else goes through index.ts, which validates arguments first (C++ trusts them).
 // Every type here names exactly the properties native/contract.h lists for it (checked below).
-import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { packageRoot } from '../common/package_root';
 import { CONTRACT, PROPERTIES } from './contract';
 import type { ScheduleSimulation, SimulatedFlow, SimulatedRealServer } from './sched_sim';
 import type { DataplaneCounters, RunningBackend } from './types';
@@ -219,15 +219,8 @@ export type ContractHolds = Holds<[Failures] extends [never] ? true : Failures>;
 
 let addon: NativeAddon | undefined;
 
-/** Resolved from the package root, so it works from src/ (ts-node) and from dist/src/. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    dir = path.dirname(dir);
-  }
-  return path.join(__dirname, '..', '..', '..');
-}
+// Test harnesses find the package root here, next to the addon they load.
+export { packageRoot };
 
 /** The compiled XDP program the AF_XDP backend loads (built with the addon, binding.gyp). */
 export function xdpObjectPath(): string {

@@ -5,14 +5,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { keyText } from '../config/items';
 import type { Config, HealthCheck, RealServer, VirtualService, VirtualServiceKey } from '../config/model';
-import type { HealthState, ListResult } from '../control/protocol';
+import type { ListResult } from '../control/protocol';
 import type { RealAvailability, RealTarget } from '../control/weights';
 import type { Checker, CheckTarget } from './checker';
 import { createChecker } from './create';
 import type { Transition } from './fsm';
-import { hasQuorum } from './quorum';
 import type { RunCommand } from './notify';
+import { hasQuorum } from './quorum';
 import { HealthRunner } from './runner';
+import type { HealthState } from './state';
 
 /** What the monitor drives (the Director satisfies it). */
 export interface HealthSink {

@@ -1,9 +1,9 @@
 // Runs one real server's checks on its timer and feeds the results to the state machine.
 // Transitions and weight changes go out through the callbacks; nothing else does.
 import type { HealthCheck } from '../config/health_model';
-import type { HealthState } from '../control/protocol';
 import type { CheckResult, Checker } from './checker';
 import { INITIAL, serving, step, type FsmState, type Transition } from './fsm';
+import type { HealthState } from './state';
 
 export interface RunnerEvents {
   transition(t: Transition, result: CheckResult): void;

@@ -16,12 +16,11 @@
 // 60 + n + 4k bytes in all. The hears mask differs per recipient, so each peer gets its own datagram.
 // The claims are what lets a director tell a forged VRRP advert from its peer's real one: VRRP's
 // own authentication is a clear-text password at best (docs/ha.md).
-import { hmacMatches, hmacSha256, NAME_PATTERN } from '../sync/hmac';
+import { hmacMatches, hmacSha256 } from '../common/hmac';
+import { DIRECTOR_NAME_RULE, isDirectorName } from '../common/names';
 
 export const HEARTBEAT_MAGIC = Buffer.from('PVHB', 'ascii');
 export const HEARTBEAT_VERSION = 3;
-/** One bit of the hears mask per link. */
-export const MAX_HEARTBEAT_LINKS = 8;
 /** One byte counts the claims. */
 export const MAX_VRRP_CLAIMS = 255;
 const FLAG_FAULT = 0x01;
@@ -60,7 +59,7 @@ function byte(value: number, what: string, min = 0): void {
 }
 
 export function encodeHeartbeat(h: Heartbeat, key: Buffer): Buffer {
-  if (!NAME_PATTERN.test(h.sender)) throw new Error(`the sender name "${h.sender}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -.`);
+  if (!isDirectorName(h.sender)) throw new Error(`the sender name "${h.sender}" must be ${DIRECTOR_NAME_RULE}.`);
   byte(h.hears, 'the hears mask');
   if (h.claims.length > MAX_VRRP_CLAIMS) throw new Error(`a heartbeat carries at most ${MAX_VRRP_CLAIMS} VRRP claims, not ${h.claims.length}.`);
   const name = Buffer.from(h.sender, 'ascii');
@@ -116,7 +115,7 @@ export function decodeHeartbeat(buf: Buffer, key: Buffer): HeartbeatCheck {
   if (n === 0 || buf.length !== body + MAC) return { ok: false, reason: 'malformed', detail: 'heartbeat length does not match its sender name and claims' };
   // latin1, not ascii: ascii drops the high bit, so 0xC1 would pass for "A".
   const sender = buf.subarray(HEADER, HEADER + n).toString('latin1');
-  if (!NAME_PATTERN.test(sender)) return { ok: false, reason: 'malformed', detail: 'heartbeat sender name is not 1 to 32 characters of A-Z a-z 0-9 . _ -' };
+  if (!isDirectorName(sender)) return { ok: false, reason: 'malformed', detail: `heartbeat sender name is not ${DIRECTOR_NAME_RULE}` };
   if (!hmacMatches(key, buf.subarray(0, body), buf.subarray(body))) {
     return { ok: false, reason: 'forged', detail: 'HMAC does not match' };
   }

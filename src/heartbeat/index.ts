@@ -3,5 +3,5 @@ export {
   type PeerReportEvent, type HeartbeatCounters,
 } from './service';
 export { heartbeatServiceOptions } from './options';
-export { encodeHeartbeat, decodeHeartbeat, MAX_HEARTBEAT_LINKS, type Heartbeat } from './codec';
+export { encodeHeartbeat, decodeHeartbeat, type Heartbeat } from './codec';
 export { startHeartbeat } from './start';

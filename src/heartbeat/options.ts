@@ -1,6 +1,6 @@
 // From the validated `heartbeat:` section to HeartbeatServiceOptions.
+import type { Reservation } from '../common/sequence';
 import type { HeartbeatSettings } from '../config/model';
-import type { Reservation } from '../sync/sequence';
 import type { HeartbeatLogger, HeartbeatServiceOptions } from './service';
 
 export function heartbeatServiceOptions(

@@ -7,11 +7,12 @@
 // and its VRRP claims and STOPPING flag, against which VRRP checks each advert (peer_word.ts).
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { systemClock, wallTimeOf, type Clock } from '../arp/clock';
-import { onDoubling, RejectionLog } from '../sync/rejection_log';
-import { isReplay, ReplayWindow } from '../sync/replay_window';
-import { clockReservation, SequenceSource, type Reservation } from '../sync/sequence';
-import { decodeHeartbeat, encodeHeartbeat, MAX_HEARTBEAT_LINKS, type VrrpClaim } from './codec';
+import { systemClock, wallTimeOf, type Clock } from '../common/clock';
+import { MAX_HEARTBEAT_LINKS } from '../common/limits';
+import { onDoubling, RejectionLog } from '../common/rejection_log';
+import { isReplay, ReplayWindow } from '../common/replay_window';
+import { clockReservation, SequenceSource, type Reservation } from '../common/sequence';
+import { decodeHeartbeat, encodeHeartbeat, type VrrpClaim } from './codec';
 import { holdsMastership, vouchFor, type PeerWord, type Vouch } from './peer_word';
 
 export const HEARTBEAT_PORT = 8849;

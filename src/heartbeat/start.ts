@@ -1,7 +1,7 @@
 // pivsd's heartbeat wiring: the service when the config has a `heartbeat:` section.
+import type { Reservation } from '../common/sequence';
+import { haName } from '../config/ha_section';
 import type { Config } from '../config/model';
-import type { Reservation } from '../sync/sequence';
-import { haName } from '../sync/start';
 import { heartbeatServiceOptions } from './options';
 import { HeartbeatService, type HeartbeatLogger } from './service';
 

@@ -4,8 +4,8 @@
 // for what we answer for). Every link down is a fault the VRRP election hears (it steps down).
 import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
-import type { Clock } from '../arp/clock';
-import { systemClock } from '../arp/clock';
+import type { Clock } from '../common/clock';
+import { systemClock } from '../common/clock';
 import type { Dataplane } from '../dataplane/types';
 import { initialState, linkChanged, tick, type LinkAction, type LinkFsmState, type LinkStep } from './fsm';
 import { ipMonitorSource, type LinkSource, type LinkWatch } from './monitor';

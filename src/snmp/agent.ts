@@ -2,10 +2,10 @@
 // address. Every request first swaps in a Mib built from the view's current values.
 import * as snmp from 'net-snmp';
 import type { Logger } from 'pino';
+import { onDoubling } from '../common/rejection_log';
 import type { SnmpUser } from '../config/model';
 import { buildMib } from './tree';
 import { SERVED_ROOTS, type MibView } from './view';
-import { onDoubling } from '../sync/rejection_log';
 
 export interface AgentOptions {
   host: string;

@@ -6,7 +6,7 @@ import type { StatusAuth } from '../config/model';
 import { parseListen } from '../config/status';
 import { authorised, challenges } from './auth';
 import { buildStatus } from './build';
-import { DASHBOARD_HTML } from './dashboard';
+import { dashboardHtml } from './dashboard';
 import { StatusMetrics } from './metrics';
 import type { StatusSources } from './model';
 
@@ -39,6 +39,8 @@ export const MAX_CONNECTIONS = 64;
 export async function startStatusServer(opts: StatusServerOptions): Promise<StatusServer> {
   const where = parseListen(opts.listen);
   if (where === null) throw new Error(`the status server address "${opts.listen}" is not ADDRESS:PORT`);
+  // Read now, so that missing dashboard files stop the start rather than fail a later request.
+  dashboardHtml();
   const metrics = new StatusMetrics();
   // Slow or idle clients must not hold sockets open forever on an appliance: the limits are set
   // at creation, before the first connection can arrive.
@@ -110,7 +112,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: StatusSer
     case '/':
     case '/index.html':
       res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
-      send(res, req, 200, 'text/html; charset=utf-8', DASHBOARD_HTML);
+      send(res, req, 200, 'text/html; charset=utf-8', dashboardHtml());
       return;
     case '/status':
       send(res, req, 200, 'application/json; charset=utf-8', `${JSON.stringify(buildStatus(opts.sources, build), null, 2)}\n`);

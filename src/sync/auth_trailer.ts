@@ -8,7 +8,8 @@
 //   14+n   HMAC-SHA256 (32 bytes) with the shared key over every byte before it (body + trailer)
 // The trailer is 46 + n bytes. A real IPVS receiver drops such datagrams (size field != length),
 // which is what auth mode wants.
-import { hmacMatches, hmacSha256, NAME_PATTERN } from './hmac';
+import { hmacMatches, hmacSha256 } from '../common/hmac';
+import { DIRECTOR_NAME_RULE, isDirectorName } from '../common/names';
 
 export const TRAILER_MAGIC = Buffer.from('PVA1', 'ascii');
 
@@ -24,7 +25,7 @@ export function trailerLength(sender: string): number {
 
 /** body + trailer, signed with `key`. */
 export function appendTrailer(body: Buffer, fields: TrailerFields, key: Buffer): Buffer {
-  if (!NAME_PATTERN.test(fields.sender)) throw new Error(`the sender name "${fields.sender}" must be 1 to 32 characters of A-Z a-z 0-9 . _ -.`);
+  if (!isDirectorName(fields.sender)) throw new Error(`the sender name "${fields.sender}" must be ${DIRECTOR_NAME_RULE}.`);
   const name = Buffer.from(fields.sender, 'ascii');
   const out = Buffer.alloc(body.length + trailerLength(fields.sender));
   body.copy(out, 0);
@@ -58,8 +59,8 @@ export function checkTrailer(datagram: Buffer, bodyLength: number, key: Buffer, 
   if (t[4] !== keyId) return { ok: false, reason: 'forged', detail: `key id ${t[4]} is not ${keyId}` };
   // latin1 keeps every byte as it came (ascii would drop the high bit and let 0xEC pass as "l").
   const sender = t.subarray(6, 6 + n).toString('latin1');
-  if (!NAME_PATTERN.test(sender)) {
-    return { ok: false, reason: 'malformed', detail: 'auth trailer sender name is not 1 to 32 characters of A-Z a-z 0-9 . _ -' };
+  if (!isDirectorName(sender)) {
+    return { ok: false, reason: 'malformed', detail: `auth trailer sender name is not ${DIRECTOR_NAME_RULE}` };
   }
   return { ok: true, keyId: t[4], sender, sequence: t.readBigUInt64BE(6 + n) };
 }

@@ -5,4 +5,4 @@ export { syncServiceOptions } from './options';
 export { readIpvsHeader, type IpvsHeader } from './ipvs_header';
 export { encodeControl, decodeControl, type ControlMessage } from './control_message';
 export { appendTrailer, checkTrailer, trailerLength, type TrailerFields } from './auth_trailer';
-export { startSync, haName, sequenceReservation } from './start';
+export { startSync } from './start';

@@ -2,10 +2,10 @@
 // host (the interface's address and MTU) are looked up here, once, when pivsd starts.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { Reservation } from '../common/sequence';
 import type { SyncSettings } from '../config/model';
 import type { Dataplane } from '../dataplane/types';
 import type { SyncLimits } from './admission';
-import type { Reservation } from './sequence';
 import type { SyncLogger, SyncServiceOptions } from './service';
 
 /** IPv4 + UDP headers: IPVS fills a sync message up to MTU - 28. */

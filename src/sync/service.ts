@@ -5,6 +5,9 @@
 // and dropped, never thrown out of the socket's handler.
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
+import { onDoubling, RejectionLog } from '../common/rejection_log';
+import { isReplay, ReplayWindow } from '../common/replay_window';
+import { SequenceSource, type Reservation } from '../common/sequence';
 import { DEFAULT_MAX_INSTALLED_SHARE } from '../config/ha_model';
 import { DEFAULT_TIMEOUTS } from '../config/model';
 import type { Dataplane } from '../dataplane/types';
@@ -13,9 +16,6 @@ import { appendTrailer, checkTrailer, trailerLength } from './auth_trailer';
 import { CONTROL_LENGTH, decodeControl, encodeControl, isControlMessage, type ControlMessage } from './control_message';
 import { readIpvsHeader } from './ipvs_header';
 import { readIpvsRecords, repackIpvsMessage } from './ipvs_records';
-import { onDoubling, RejectionLog } from './rejection_log';
-import { isReplay, ReplayWindow } from './replay_window';
-import { SequenceSource, type Reservation } from './sequence';
 
 export const SYNC_PORT = 8848;
 export const SYNC_GROUP = '224.0.0.81';

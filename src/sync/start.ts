@@ -1,30 +1,12 @@
 // pivsd's sync wiring: the service when the config has a `sync:` section, started and resynced
 // in the background (VRRP's gate holds mastership until the resync is done).
-import os from 'node:os';
-import { join } from 'node:path';
-import { DEFAULT_STATE_DIRECTORY, type Config, type Timeouts, type VirtualService } from '../config/model';
-import { directorName } from '../config/ha_section';
+import type { Reservation } from '../common/sequence';
+import { haName } from '../config/ha_section';
+import type { Config, Timeouts, VirtualService } from '../config/model';
 import type { Dataplane } from '../dataplane/types';
 import type { SyncLimits } from './admission';
-import type { Reservation } from './sequence';
-import { openSequenceStore, type SequenceStoreLogger } from './sequence_store';
 import { syncServiceOptions } from './options';
 import { SyncService, type SyncLogger } from './service';
-
-/** The name this director signs sync and heartbeat datagrams with. */
-export function haName(config: Config): string {
-  return directorName(config.director.name, os.hostname());
-}
-
-/**
- * The sequence numbers of signed sync and heartbeat, one mark for both in
- * director.stateDirectory; undefined when nothing is signed (plain sync alone writes no file).
- */
-export function sequenceReservation(config: Config, logger: SequenceStoreLogger): Reservation | undefined {
-  const signed = config.heartbeat !== undefined || (config.sync !== undefined && config.sync.auth !== null);
-  if (!signed) return undefined;
-  return openSequenceStore({ path: join(config.director.stateDirectory ?? DEFAULT_STATE_DIRECTORY, 'sequence'), logger });
-}
 
 /** What the admission rules read of the running director (control/'s Director has both). */
 export interface LimitSource {

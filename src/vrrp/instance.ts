@@ -4,15 +4,15 @@
 // notify, sync groups) is the service's business, told through onTransition.
 import type { Logger } from 'pino';
 import { gratuitousArpFrame } from '../arp';
-import type { Clock } from '../arp/clock';
 import { BROADCAST_MAC } from '../arp/ethernet';
+import type { Clock } from '../common/clock';
 import type { VrrpInstanceSettings } from '../config/vrrp_model';
 import {
   AUTH_NONE, AUTH_SIMPLE, VRRP_MULTICAST_ADDRESS, advertFrame, virtualMac, type VrrpAdvertisement, type VrrpPacket,
 } from './codec';
+import type { Vouch } from '../heartbeat/peer_word';
 import { initialState, masterDownMs, step, type FsmEvent, type FsmState, type TimerName, type VrrpStateName } from './fsm';
 import { ADVERT_DROP_REASONS, checkAdvert, type DropReason, type Verdict } from './validate';
-import type { Vouch } from '../heartbeat/peer_word';
 
 /** The signed heartbeat, as VRRP uses it: liveness of the master, and its word on each advert. */
 export interface HeartbeatGuard {

@@ -4,16 +4,16 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { MalformedPacketError } from '../arp/errors';
-import { type Clock, systemClock } from '../arp/clock';
+import { type Clock, systemClock } from '../common/clock';
+import { onDoubling } from '../common/rejection_log';
 import type { VrrpConfig, VrrpSyncGroup } from '../config/vrrp_model';
 import type { Dataplane } from '../dataplane/types';
+import { MAX_VRRP_CLAIMS, type VrrpClaim } from '../heartbeat/codec';
 import { decodeAdvertFrame, IPPROTO_VRRP } from './codec';
 import type { VrrpStateName } from './fsm';
 import { VrrpInstance, type HeartbeatGuard, type InstanceCounters, type MasterGate, type TransitionCause } from './instance';
-import { MAX_VRRP_CLAIMS, type VrrpClaim } from '../heartbeat/codec';
 import { createNotifier, spawnRunner, type CommandRunner, type NotifyState } from './notify';
 import { startTracking, systemTrackIo, trackedPriority, type TrackIo, type TrackResult, type Tracking } from './track';
-import { onDoubling } from '../sync/rejection_log';
 
 /** What vrrp/ needs of the ARP service (src/arp's ArpService satisfies it). */
 export interface VirtualMacListener {

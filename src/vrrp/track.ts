@@ -1,9 +1,9 @@
 // Tracking as keepalived does it: interfaces (carrier) and scripts (exit status, rise/fall), each
 // with a weight that moves the instance's priority or, at weight 0, puts it in FAULT.
 import { readFileSync } from 'node:fs';
-import type { Clock } from '../arp/clock';
-import { runScript } from '../health';
+import type { Clock } from '../common/clock';
 import type { VrrpInstanceSettings } from '../config/vrrp_model';
+import { runScript } from '../health';
 
 /** /sys is polled at this period; rtnetlink events are to replace it (issue 5). */
 export const CARRIER_POLL_MS = 500;

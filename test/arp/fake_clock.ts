@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/arp/clock';
+import type { Clock } from '../../src/common/clock';
 
 /** Time moves only when the test says; due timers fire in order of their due time. */
 export class FakeClock implements Clock {

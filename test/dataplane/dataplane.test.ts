@@ -273,7 +273,7 @@ describe('dataplane counters and control frames', () => {
     assert.equal(dstMac(dp.simulate(syn(52000))), MAC1);
     assert.throws(
       () => openDataplane({ interface: null, workers: 1, connTableSize: 4096, mhTableSize: 65536 }),
-      /must be a prime/,
+      /is not a prime/,
     );
   });
 });

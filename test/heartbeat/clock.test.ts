@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { clockReservation } from '../../src/common/sequence';
+import { openSequenceStore } from '../../src/common/sequence_store';
 import { HeartbeatService, type HeartbeatServiceOptions, type PathEvent } from '../../src/heartbeat';
-import { clockReservation } from '../../src/sync/sequence';
-import { openSequenceStore } from '../../src/sync/sequence_store';
 import { freePort, waitUntil } from './udp';
 
 const KEY = Buffer.from('heartbeat key 0123456', 'utf8');

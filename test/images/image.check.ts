@@ -48,6 +48,12 @@ test('the kernel has the Pi 5\'s RP1 drivers (its Ethernet) and follows backport
 test('pivs is installed with an arm64 addon and launchers on Debian\'s node', () => {
   assert.match(debugfs(img, 'ls -l /usr/lib/pivs/dist/src/daemon'), /\bmain\.js\b/);
   assert.match(debugfs(img, 'ls -l /usr/lib/pivs/node_modules'), /\byaml\b/);
+  // The dashboard's files are read from the package root (tsc copies none of them).
+  const dashboard = debugfs(img, 'ls -l /usr/lib/pivs/src/status/dashboard');
+  for (const f of ['index.html', 'dashboard.css', 'dashboard.js']) assert.ok(dashboard.includes(f), `no ${f} on the image`);
+  // The lab and the tests' support are for development machines, not for the appliance.
+  assert.doesNotMatch(debugfs(img, 'ls /usr/lib/pivs/dist/src'), /\blab\b/);
+  assert.doesNotMatch(debugfs(img, 'ls /usr/lib/pivs/dist'), /\btest\b/);
   const elf = debugfsBytes(img, '/usr/lib/pivs/build/Release/pivs_native.node');
   assert.deepEqual([...elf.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46]);
   assert.equal(elf.readUInt16LE(18), 183, 'the addon is an aarch64 ELF');

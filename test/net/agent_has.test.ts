@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StopWaiting, waitFor } from '../../src/lab/exec';
 import { ROOT } from '../../src/lab/pivsd';
-import { countsText, fetchNames, useLab } from '../../src/lab/testing';
+import { countsText, fetchNames, useLab } from '../support/testing';
 import { DIRECTOR_ADDRESS, type Host, type Topology } from '../../src/lab/topology';
 
 const AGENT_JS = join(ROOT, 'dist', 'src', 'agent', 'main.js');

@@ -3,7 +3,7 @@
 // MAC, so no client's answer changes: every request is still answered, rr spreads them evenly.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countsText, fetchNames, useLab } from '../../src/lab/testing';
+import { countsText, fetchNames, useLab } from '../support/testing';
 import { IFACE } from '../../src/lab/topology';
 
 /** python3 in a namespace: sends `count` forged ARP frames claiming `ip` is at the sender's MAC. */

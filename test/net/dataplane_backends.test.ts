@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runAny, waitFor } from '../../src/lab/exec';
 import { PIVSD_JS, startPivsd, statusDocument, type Pivsd } from '../../src/lab/pivsd';
-import { countsText, fetchNames, useLab } from '../../src/lab/testing';
+import { countsText, fetchNames, useLab } from '../support/testing';
 import { DIRECTOR_ADDRESS, IFACE, type Topology } from '../../src/lab/topology';
 
 const DATAGRAMS = 300;

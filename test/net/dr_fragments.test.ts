@@ -3,7 +3,7 @@
 // reaches the real server that took its first fragment, which alone can reassemble and answer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { useLab, udpAsk } from '../../src/lab/testing';
+import { useLab, udpAsk } from '../support/testing';
 import type { DropCounts } from '../../src/dataplane/types';
 
 async function drops(adm: (args: string[]) => Promise<string>): Promise<DropCounts> {

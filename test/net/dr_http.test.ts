@@ -1,7 +1,7 @@
 // HTTP through the VIP by direct routing: what a client sees of rr and wrr over three real servers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countsText, fetchNames, useLab } from '../../src/lab/testing';
+import { countsText, fetchNames, useLab } from '../support/testing';
 
 describe('HTTP through the VIP (direct routing)', { timeout: 180_000 }, () => {
   const lab = useLab();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { streamSha256 } from '../../src/lab/stream';
-import { useLab } from '../../src/lab/testing';
+import { useLab } from '../support/testing';
 
 const BYTES = 20 * 1024 * 1024;
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitFor } from '../../src/lab/exec';
 import { streamSha256 } from '../../src/lab/stream';
-import { countsText, exitOf, fetchNames, useLab } from '../../src/lab/testing';
+import { countsText, exitOf, fetchNames, useLab } from '../support/testing';
 
 // 64 chunks of 16 KiB, one every 100 ms: about 6 s, long enough to quiesce and fetch meanwhile.
 const BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@
 // the answer comes back from the VIP straight from the real server.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { useLab, udpAsk } from '../../src/lab/testing';
+import { useLab, udpAsk } from '../support/testing';
 
 describe('UDP through the VIP (direct routing)', { timeout: 180_000 }, () => {
   const lab = useLab();

@@ -4,10 +4,10 @@
 // whole on A. With master-to-backup sync only, the streams born on B would be lost here.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Capture } from '../../src/lab/capture';
+import { Capture } from '../support/capture';
 import { waitFor } from '../../src/lab/exec';
-import { clientPorts, missingPorts, useHaLab } from '../../src/lab/ha';
-import { StreamRun, damageText, lostConnections } from '../../src/lab/streams';
+import { clientPorts, missingPorts, useHaLab } from '../support/ha';
+import { StreamRun, damageText, lostConnections } from '../support/streams';
 
 const CONNECTIONS = 10;
 

@@ -12,10 +12,10 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { encodeControl } from '../../src/sync/control_message';
 import { runAny, sleep, waitFor } from '../../src/lab/exec';
-import { AUTH_KEY, clientPorts, useHaLab, type HaLab, type Side } from '../../src/lab/ha';
+import { AUTH_KEY, clientPorts, useHaLab, type HaLab, type Side } from '../support/ha';
 import { statusDocument } from '../../src/lab/pivsd';
-import { StreamRun, damageText, lostConnections } from '../../src/lab/streams';
-import { ipvsSyncMessage, signedSyncMessage } from '../../src/lab/sync_forge';
+import { StreamRun, damageText, lostConnections } from '../support/streams';
+import { ipvsSyncMessage, signedSyncMessage } from '../support/sync_forge';
 import { udpFrame } from '../dataplane/frames';
 
 const SYNC_PORT = 8848;

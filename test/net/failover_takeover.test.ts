@@ -11,10 +11,10 @@
 // on a shared machine): bench/failover.ts holds that target.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Capture } from '../../src/lab/capture';
+import { Capture } from '../support/capture';
 import { waitFor } from '../../src/lab/exec';
-import { useHaLab, UDP_PROBE_PORT, clientPorts, missingPorts } from '../../src/lab/ha';
-import { StreamRun, damageText, lostConnections, startProbe } from '../../src/lab/streams';
+import { useHaLab, UDP_PROBE_PORT, clientPorts, missingPorts } from '../support/ha';
+import { StreamRun, damageText, lostConnections, startProbe } from '../support/streams';
 
 const CONNECTIONS = 10;
 

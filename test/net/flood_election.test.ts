@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Capture } from '../../src/lab/capture';
-import { useHaLab, VRID } from '../../src/lab/ha';
+import { Capture } from '../support/capture';
+import { useHaLab, VRID } from '../support/ha';
 import { IFACE } from '../../src/lab/topology';
 import type { DropCounts } from '../../src/dataplane/types';
 import { buildGen } from '../../bench/gen';

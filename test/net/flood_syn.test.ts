@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitFor } from '../../src/lab/exec';
 import { statusDocument } from '../../src/lab/pivsd';
-import { fetchNames, useLab } from '../../src/lab/testing';
+import { fetchNames, useLab } from '../support/testing';
 import { IFACE } from '../../src/lab/topology';
 import { buildGen } from '../../bench/gen';
 

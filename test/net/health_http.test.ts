@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { waitFor } from '../../src/lab/exec';
 import { HTTP_SERVER_JS } from '../../src/lab/pivsd';
 import { streamSha256 } from '../../src/lab/stream';
-import { countsText, exitOf, fetchNames, useLab } from '../../src/lab/testing';
+import { countsText, exitOf, fetchNames, useLab } from '../support/testing';
 import type { Host, Topology } from '../../src/lab/topology';
 
 const BYTES = 1024 * 1024;

@@ -14,8 +14,8 @@ import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { runAny, waitFor } from '../../src/lab/exec';
 import { ROOT } from '../../src/lab/pivsd';
-import { ipvsSyncMessage } from '../../src/lab/sync_forge';
-import { countsText, fetchNames, useLab } from '../../src/lab/testing';
+import { ipvsSyncMessage } from '../support/sync_forge';
+import { countsText, fetchNames, useLab } from '../support/testing';
 import { DIRECTOR2_ADDRESS, IFACE, type Topology } from '../../src/lab/topology';
 import type { StatusDocument } from '../../src/status/model';
 

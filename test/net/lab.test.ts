@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { StopWaiting, run, runAny, waitFor } from '../../src/lab/exec';
 import { ROOT } from '../../src/lab/pivsd';
-import { exitOf } from '../../src/lab/testing';
+import { exitOf } from '../support/testing';
 
 const LAB_JS = join(ROOT, 'dist', 'src', 'lab', 'main.js');
 

@@ -9,8 +9,8 @@ import type { LinksResult } from '../../src/control/protocol';
 import { controlRequest } from '../../src/lab/control_client';
 import { statusDocument } from '../../src/lab/pivsd';
 import { run, waitFor } from '../../src/lab/exec';
-import { StreamRun, damageText, lostConnections } from '../../src/lab/streams';
-import { useLab } from '../../src/lab/testing';
+import { StreamRun, damageText, lostConnections } from '../support/streams';
+import { useLab } from '../support/testing';
 import type { Topology } from '../../src/lab/topology';
 
 const HOLD_DOWN_MS = 3000;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { run, waitFor } from '../../src/lab/exec';
 import { ROOT } from '../../src/lab/pivsd';
-import { StreamRun, damageText, lostConnections } from '../../src/lab/streams';
-import { useLab } from '../../src/lab/testing';
+import { StreamRun, damageText, lostConnections } from '../support/streams';
+import { useLab } from '../support/testing';
 import { DIRECTOR_ADDRESS, lan2Mac, type Topology } from '../../src/lab/topology';
 
 const AGENT_JS = join(ROOT, 'dist', 'src', 'agent', 'main.js');

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { LinksResult } from '../../src/control/protocol';
-import { Capture } from '../../src/lab/capture';
+import { Capture } from '../support/capture';
 import { controlRequest } from '../../src/lab/control_client';
 import { run, waitFor } from '../../src/lab/exec';
-import { DEFAULT_HA, UDP_PROBE_PORT, clientPorts, directorConfig } from '../../src/lab/ha';
+import { DEFAULT_HA, UDP_PROBE_PORT, clientPorts, directorConfig } from '../support/ha';
 import { startPivsd, startRealServers, statusDocument, type Pivsd } from '../../src/lab/pivsd';
-import { StreamRun, damageText, lostConnections, startProbe } from '../../src/lab/streams';
+import { StreamRun, damageText, lostConnections, startProbe } from '../support/streams';
 import { Topology, type Host } from '../../src/lab/topology';
 import type { PeerDocument } from '../../src/status';
 

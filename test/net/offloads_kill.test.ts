@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { waitFor } from '../../src/lab/exec';
 import { startPivsd } from '../../src/lab/pivsd';
-import { useLab } from '../../src/lab/testing';
+import { useLab } from '../support/testing';
 import { IFACE, type Host } from '../../src/lab/topology';
 
 const SHOWN = ['tcp-segmentation-offload', 'generic-segmentation-offload', 'generic-receive-offload'];

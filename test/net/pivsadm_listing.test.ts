@@ -4,10 +4,10 @@
 // table in one call, as before pages, stopped pivsd's event loop for seconds.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { activeConnections, startBigTable } from '../../src/lab/big_table';
-import { Capture } from '../../src/lab/capture';
+import { activeConnections, startBigTable } from '../support/big_table';
+import { Capture } from '../support/capture';
 import { runAny } from '../../src/lab/exec';
-import { HaLab } from '../../src/lab/ha';
+import { HaLab } from '../support/ha';
 import { PIVSADM_JS, type Pivsd } from '../../src/lab/pivsd';
 
 const ENTRIES = 1_000_000;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { waitFor } from '../../src/lab/exec';
-import { useLab, udpAsk } from '../../src/lab/testing';
+import { useLab, udpAsk } from '../support/testing';
 
 const VIP = '198.18.0.100';
 const REALS = ['198.18.0.11', '198.18.0.12', '198.18.0.13'];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { waitFor } from '../../src/lab/exec';
-import { fetchNames, udpAsk, useLab } from '../../src/lab/testing';
+import { fetchNames, udpAsk, useLab } from '../support/testing';
 import { PIVS_MIB } from '../../src/snmp/oids';
 import type { Daemon } from '../snmp/tools';
 import { snmpwalk, type Printed } from '../snmp/tools';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { HaLab, directorConfig, type Side } from '../../src/lab/ha';
+import { HaLab, directorConfig, type Side } from '../support/ha';
 import { startPivsd, type Pivsd } from '../../src/lab/pivsd';
 import { VRRPV3_MIB } from '../../src/snmp/oids';
 import { waitForTrap, type Daemon } from '../snmp/tools';

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { useLab, udpAsk } from '../../src/lab/testing';
+import { useLab, udpAsk } from '../support/testing';
 import { PIVS_MIB } from '../../src/snmp/oids';
 import { snmpget, snmpwalk } from '../snmp/tools';
 

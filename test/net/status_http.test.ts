@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
-import { countsText, fetchNames, useLab } from '../../src/lab/testing';
+import { countsText, fetchNames, useLab } from '../support/testing';
 import { statusSchema, type StatusDocument } from '../../src/status';
 import { parsePromText, sampleKey } from '../status/prom_text';
 

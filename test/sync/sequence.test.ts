@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ReplayWindow } from '../../src/sync/replay_window';
-import { clockReservation, SEQUENCE_BLOCK, SequenceSource } from '../../src/sync/sequence';
-import { openSequenceStore, readMark, STORE_AHEAD } from '../../src/sync/sequence_store';
+import { ReplayWindow } from '../../src/common/replay_window';
+import { clockReservation, SEQUENCE_BLOCK, SequenceSource } from '../../src/common/sequence';
+import { openSequenceStore, readMark, STORE_AHEAD } from '../../src/common/sequence_store';
 import { RecordingLogger } from '../fakes/logger';
 
 const DAY_MS = 86_400_000;

@@ -4,7 +4,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runAny, waitFor } from '../../src/lab/exec';
-import { Keepalived } from '../../src/lab/keepalived';
+import { Keepalived } from '../support/keepalived';
 import { IFACE, type Host, type Topology } from '../../src/lab/topology';
 
 export interface VrrpSide {

@@ -3,8 +3,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAny } from './exec';
-import { IFACE, type Host, type Topology } from './topology';
+import { runAny } from '../../src/lab/exec';
+import { IFACE, type Host, type Topology } from '../../src/lab/topology';
 
 export interface KeepalivedInstance {
   virtualRouterId: number;

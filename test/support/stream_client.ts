@@ -1,5 +1,5 @@
 // The failover tests' client, run inside the client's namespace:
-//   node dist/src/lab/stream_client.js --to 198.18.0.100:80 --connections 10 --bytes 400000
+//   node dist/test/support/stream_client.js --to 198.18.0.100:80 --connections 10 --bytes 400000
 //     --chunk 1000 --interval 10 --deadline 30000
 // Opens N TCP connections to /stream on the VIP (the lab's real servers send a deterministic stream,
 // see stream.ts) and reads them while directors fail over. Every byte is checked: the report gives,
@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { streamSha256 } from './stream';
+import { streamSha256 } from '../../src/lab/stream';
 
 export type StreamOutcome = 'complete' | 'reset' | 'timeout' | 'closed' | 'error';
 

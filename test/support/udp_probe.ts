@@ -1,5 +1,5 @@
 // A steady trickle of UDP datagrams to the VIP, run inside the client's namespace:
-//   node dist/src/lab/udp_probe.js --to 198.18.0.100:53 --every 1 --duration 5000
+//   node dist/test/support/udp_probe.js --to 198.18.0.100:53 --every 1 --duration 5000
 // The failover tests and bench watch for the first of them a new master forwards: with one datagram
 // per millisecond, the instant a director starts forwarding is known to about a millisecond,
 // whatever the TCP streams happen to be doing (their ACKs may pause while a director is dead).

@@ -1,6 +1,6 @@
 // Fills a director's connection table through its sync port, for the tests and benches that need a
 // large table (a million entries) without a million clients; run inside a lab namespace:
-//   node dist/src/lab/sync_fill.js --to 198.18.0.2:8848 --vip 198.18.0.10 --reals 198.18.0.11,...
+//   node dist/test/support/sync_fill.js --to 198.18.0.2:8848 --vip 198.18.0.10 --reals 198.18.0.11,...
 //     --count 100000 [--first N] --key KEY [--sender NAME] [--sequence N] [--rate MESSAGES_PER_S]
 //     [--timeout S]
 // Sends connections first .. first+count-1, established TCP to VIP:80 (client 198.19.x.y, 60,000
@@ -10,7 +10,7 @@
 // Prints {"messages", "lastSequence"}.
 import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
-import { appendTrailer } from '../sync/auth_trailer';
+import { appendTrailer } from '../../src/sync/auth_trailer';
 
 const RECORDS = 255; // nr_conns is one byte
 const RECORD = 36;

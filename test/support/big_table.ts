@@ -4,11 +4,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { waitFor } from './exec';
+import { waitFor } from '../../src/lab/exec';
+import { ROOT, startPivsd, type Pivsd } from '../../src/lab/pivsd';
 import { type HaLab, directorConfig } from './ha';
-import { ROOT, startPivsd, type Pivsd } from './pivsd';
 
-export const SYNC_FILL_JS = join(ROOT, 'dist', 'src', 'lab', 'sync_fill.js');
+export const SYNC_FILL_JS = join(ROOT, 'dist', 'test', 'support', 'sync_fill.js');
 const SYNC_PORT = 8848;
 /** Messages (255 records) a second: below what pivsd installs, so that little is lost. */
 const FILL_RATE = 500;

@@ -2,7 +2,7 @@
 // a director's switch port with direction "in" sees exactly the frames that director transmits.
 // Timestamps are the kernel's receive times (wall clock, microseconds), comparable with Date.now().
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Host, Topology } from './topology';
+import type { Host, Topology } from '../../src/lab/topology';
 
 /** The switch-side port of a host (named after its role in topology.ts). */
 export function switchPort(h: Host): string {

@@ -1,8 +1,8 @@
 // Building IPVS sync v1 messages by hand (Linux net/netfilter/ipvs/ip_vs_sync.c layout), so a test
 // can send a director a connection that no director created: signed with the wrong key it must be
 // dropped, signed with the right one it must appear in `pivsadm -L -c`.
-import type { ConnectionEntry } from '../dataplane/types';
-import { appendTrailer } from '../sync/auth_trailer';
+import type { ConnectionEntry } from '../../src/dataplane/types';
+import { appendTrailer } from '../../src/sync/auth_trailer';
 
 /** A connection as `pivsadm -L -c` would list it, plus the sync timeout (seconds). */
 export type ForgedConnection = Pick<ConnectionEntry,

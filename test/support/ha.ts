@@ -4,9 +4,9 @@ import { after, before } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { startPivsd, startRealServers, type Pivsd } from '../../src/lab/pivsd';
+import { IFACE, Topology, type Host } from '../../src/lab/topology';
 import { Capture } from './capture';
-import { startPivsd, startRealServers, type Pivsd } from './pivsd';
-import { IFACE, Topology, type Host } from './topology';
 
 export const VRID = 51;
 export const UDP_PROBE_PORT = 53;

@@ -1,12 +1,12 @@
 // Driving stream_client.ts and udp_probe.ts in the client's namespace from a test or bench.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './pivsd';
+import { ROOT } from '../../src/lab/pivsd';
+import type { Topology } from '../../src/lab/topology';
 import type { StreamReport } from './stream_client';
-import type { Topology } from './topology';
 
-export const STREAM_CLIENT_JS = join(ROOT, 'dist', 'src', 'lab', 'stream_client.js');
-export const UDP_PROBE_JS = join(ROOT, 'dist', 'src', 'lab', 'udp_probe.js');
+export const STREAM_CLIENT_JS = join(ROOT, 'dist', 'test', 'support', 'stream_client.js');
+export const UDP_PROBE_JS = join(ROOT, 'dist', 'test', 'support', 'udp_probe.js');
 
 export interface StreamParams {
   connections: number;

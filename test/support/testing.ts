@@ -2,9 +2,9 @@
 // topology.ts, on exit and signals), and the client-side actions a user would take.
 import type { ChildProcess } from 'node:child_process';
 import { after, before } from 'node:test';
-import { runAny } from './exec';
-import { UDP_CLIENT_JS, startPivsd, startRealServers, type Pivsd, type PivsdOptions } from './pivsd';
-import { Topology } from './topology';
+import { runAny } from '../../src/lab/exec';
+import { UDP_CLIENT_JS, startPivsd, startRealServers, type Pivsd, type PivsdOptions } from '../../src/lab/pivsd';
+import { Topology } from '../../src/lab/topology';
 
 export interface TestLab {
   t: Topology;
