@@ -5,8 +5,8 @@ set -euo pipefail
 PIVS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages the lab needs (build tools with clang and libbpf/libxdp's headers for the
-# AF_XDP backend, namespaces, a client)...
-PIVS_LAB_PACKAGES=(iproute2 curl procps g++ gcc make python3 clang libbpf-dev libxdp-dev ethtool)
+# AF_XDP backend, namespaces, a client, man for the pages setup installs)...
+PIVS_LAB_PACKAGES=(iproute2 curl procps g++ gcc make python3 clang libbpf-dev libxdp-dev ethtool man-db)
 # ...and those the tests add as real peers and tools.
 PIVS_TEST_PACKAGES=("${PIVS_LAB_PACKAGES[@]}" openssl tcpdump keepalived snmpd snmp snmptrapd smitools chromium systemd fdisk genimage mtools dosfstools e2fsprogs g++-aarch64-linux-gnu libclang-rt-14-dev)
 
@@ -40,12 +40,13 @@ pivs_build() {
     echo "pivs: building the addon"
     npm run --silent build:native >/dev/null
   fi
-  # The TypeScript side of native/contract.h must be the one the header gives (one sentence if not).
-  node scripts/contract --check
   echo "pivs: compiling TypeScript"
-  # A fresh dist/ so no compiled test outlives its source.
+  # A fresh dist/ so no compiled test outlives its source. The build checks native/contract.h's
+  # TypeScript side first and ends with the executable commands and their man pages.
   rm -rf dist
-  npx tsc -p .
+  npm run --silent build
+  # pivsd, pivsadm and pivs-agent on PATH (links to dist/) and man pivsadm, from any directory.
+  node scripts/tools install
 }
 
 # pivs_setup PACKAGE...: root check, Debian packages, npm packages, addon and TypeScript builds.
