@@ -1,7 +1,7 @@
 // Background work against the size of the table (issue 11 point 7), each figure before and after in
 // the same run:
 // - Idle CPU of pivsd with 1,000,000 connections, none due: pivsd as VRRP master on a lab LAN, its
-//   table filled through sync (src/lab/big_table.ts), then its CPU (and that of its sweeper
+//   table filled through sync (test/support/big_table.ts), then its CPU (and that of its sweeper
 //   thread alone) over IDLE_SECONDS from /proc. "before" is the sweeper the timer wheel replaced,
 //   every slot walked each second, which PIVS_BENCH_SWEEP=walk brings back (native/worker.cc).
 // - Takeover with SERVICES mh services (65537-slot Maglev tables): setActiveAddresses() as it is

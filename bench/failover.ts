@@ -1,5 +1,5 @@
 // Failover time and connections lost, pivs against keepalived with the same advert interval, in the
-// same run on the same namespace LAN (src/lab/ha.ts: director A priority 150, director B 100).
+// same run on the same namespace LAN (test/support/ha.ts: director A priority 150, director B 100).
 // pivs: while 10 paced TCP streams and a 1 ms UDP probe run through the VIP, A's pivsd is killed
 // with -9; "takeover" is the time from the kill to the first frame B transmits towards the VIP (a
 // capture on B's switch port: a backup forwards nothing, so that frame is B forwarding). Lost = the
