@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAny, sleep, run } from './exec';
-import { PIVSADM_JS, ROOT, startPivsd, startRealServers, type Pivsd } from './pivsd';
+import { PIVSADM_JS, startPivsd, startRealServers, type Pivsd } from './pivsd';
 import { Topology, staleNamespaces, type Host } from './topology';
 
 /** One <prefix>.json per running lab, so several labs (or a lab and the tests) can coexist. */
@@ -91,7 +91,7 @@ async function cmdClean(): Promise<void> {
 }
 
 function instructions(t: Topology, p: Pivsd): string {
-  const adm = `PIVS_SOCKET=${p.socket} node ${join(ROOT, 'dist/src/cli/main.js')}`;
+  const adm = `PIVS_SOCKET=${p.socket} pivsadm`;
   return [
     `pivs lab ${t.prefix}: client ${t.client.address}, director ${t.director.address} (pivsd on eth0), `
       + `real servers ${t.reals.map((r) => r.address).join(' ')}, VIP ${t.vip}`,
